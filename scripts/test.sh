@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every test project of the solution and ends with one line: "N passed, N failed".
+# Usage: scripts/test.sh [extra dotnet test args]   (CI=true selects the short forms of soak tests)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+
+config=${CONFIGURATION:-Release}
+log_dir=${TEST_LOG_DIR:-$root/artifacts/test-logs}
+mkdir -p "$log_dir"
+
+if ! dotnet build AkkaBroker.sln -c "$config" -nologo -v quiet -clp:ErrorsOnly; then
+  echo "build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+passed=0 failed=0 skipped=0 broken=0
+# Projects run one after another: on a 2-core machine parallel runs only add timing noise.
+for proj in $(find tests -name '*.Tests.csproj' | sort); do
+  name=$(basename "$proj" .csproj)
+  out="$log_dir/$name.log"
+  echo "== $name"
+  dotnet test "$proj" -c "$config" --no-build -nologo "$@" 2>&1 | tee "$out" | grep -E '^\s*(Failed|Passed!|Failed!|Skipped) ' || true
+  # VSTest's summary: "Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12, ..."
+  summary=$(grep -E '(Passed|Failed)! +- +Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$out" | tail -n 1)
+  if [ -z "$summary" ]; then
+    echo "   no test summary from $name (the test host crashed or did not start): see $out"
+    broken=$((broken + 1))
+    continue
+  fi
+  f=$(sed -E 's/.*Failed: +([0-9]+).*/\1/' <<<"$summary")
+  p=$(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$summary")
+  s=$(sed -E 's/.*Skipped: +([0-9]+).*/\1/' <<<"$summary")
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+done
+
+failed=$((failed + broken))
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
