@@ -7,10 +7,11 @@ namespace AkkaBroker.Hocon;
 public static class ReferenceConfig
 {
     private const string ResourceName = "AkkaBroker.reference.conf";
-    private static readonly Lazy<Config> Parsed = new(() => Config.ParseString(Text, "reference.conf"));
 
     /// <summary>The text of reference.conf.</summary>
     public static string Text { get; } = ReadText();
+
+    private static readonly Lazy<Config> Parsed = new(() => Config.ParseString(Text, "reference.conf"));
 
     /// <summary>reference.conf parsed but not resolved (resolve it together with the layers above it).</summary>
     public static Config Load() => Parsed.Value;
