@@ -89,18 +89,11 @@ internal sealed class MpscQueue<T>
         public int Sequence;
     }
 
-    [StructLayout(LayoutKind.Explicit, Size = 3 * 128)]
-    private struct HeadAndTail
-    {
-        [FieldOffset(128)] public int Head;
-        [FieldOffset(256)] public int Tail;
-    }
-
     private sealed class Segment
     {
         private readonly Slot[] _slots;
         private readonly int _mask;
-        private HeadAndTail _pos;
+        private PaddedHeadAndTail _pos;
         private volatile bool _frozen;
         public Segment? Next;
 
@@ -178,4 +171,12 @@ internal sealed class MpscQueue<T>
             return false;
         }
     }
+}
+
+/// <summary>Consumer and producer positions of a ring segment, on separate cache lines (no false sharing).</summary>
+[StructLayout(LayoutKind.Explicit, Size = 3 * 128)]
+internal struct PaddedHeadAndTail
+{
+    [FieldOffset(128)] public int Head;
+    [FieldOffset(256)] public int Tail;
 }
