@@ -52,6 +52,13 @@ public sealed class SettingsReader
         return value >= min && value <= max ? value : throw BadValue(key, $"{value} is outside {min}..{max}");
     }
 
+    /// <summary>A double within [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    public double Double(string key, double min, double max)
+    {
+        var value = Read(key, static (c, p) => c.GetDouble(p));
+        return value >= min && value <= max ? value : throw BadValue(key, $"{value.ToString(CultureInfo.InvariantCulture)} is outside {min}..{max}");
+    }
+
     /// <summary>A TCP port, 1..65535.</summary>
     public int Port(string key) => Int(key, 1, 65535);
 
