@@ -170,8 +170,8 @@ internal sealed partial class HoconParser
     private bool IsIncludeStatement()
     {
         int i = _pos + 1;
-        if (_tokens[i].Kind != TokenKind.Whitespace) return false;
-        while (_tokens[i].Kind == TokenKind.Whitespace) i++;
+        if (_tokens[i].Kind is not (TokenKind.Whitespace or TokenKind.Newline)) return false;
+        while (_tokens[i].Kind is TokenKind.Whitespace or TokenKind.Newline) i++;
         return _tokens[i].Kind is not (TokenKind.Colon or TokenKind.Equals or TokenKind.PlusEquals or TokenKind.LBrace);
     }
 

@@ -275,3 +275,26 @@ public sealed class ConfigurationProviderTests
         }
     }
 }
+
+public sealed class IncludeTests
+{
+    [Fact]
+    public void IncludeKeywordMayBeFollowedByNewlinesAndIsRelativeToTheIncludingFile()
+    {
+        string dir = Directory.CreateTempSubdirectory("hocon-include").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(dir, "sub"));
+            File.WriteAllText(Path.Combine(dir, "main.conf"), "include\n\n  \"sub/a.conf\"\nz = ${x}\n");
+            File.WriteAllText(Path.Combine(dir, "sub", "a.conf"), "x = 1\ninclude file(\"b.conf\")\n");
+            File.WriteAllText(Path.Combine(dir, "sub", "b.conf"), "y = 2\n");
+            var c = Config.ParseFile(Path.Combine(dir, "main.conf")).Resolve(ConfigResolveOptions.NoEnvironment);
+            Assert.Equal(1, c.GetInt("z"));
+            Assert.Equal(2, c.GetInt("y"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
