@@ -1,0 +1,230 @@
+using System.IO.MemoryMappedFiles;
+
+namespace AkkaBroker.Store.Files;
+
+/// <summary>
+/// One segment file of fixed size, memory-mapped for its whole life and named by the 20-digit offset of its
+/// first byte in the log it belongs to.
+/// <para>Ownership: one writer (the CommitLogWriter actor, or a Dispatcher for ConsumeQueue/index files)
+/// appends and moves <see cref="WritePosition"/>; the flusher moves <see cref="FlushedPosition"/>; readers on any
+/// thread read below the positions published to them, between <see cref="TryHold"/> and <see cref="Release"/>, so
+/// that deleting an expired segment never unmaps memory that a reader is using.</para>
+/// </summary>
+public sealed unsafe class MappedFile : IDisposable
+{
+    private readonly FileStream _stream;
+    private readonly MemoryMappedFile _map;
+    private readonly MemoryMappedViewAccessor _view;
+    private readonly byte* _base;
+    private int _writePosition;
+    private int _committedPosition;
+    private int _flushedPosition;
+    private int _references = 1; // the owner's own reference, dropped by Destroy
+    private int _destroyed;
+
+    private MappedFile(string path, long fileFromOffset, int fileSize, FileStream stream)
+    {
+        Path = path;
+        FileFromOffset = fileFromOffset;
+        FileSize = fileSize;
+        _stream = stream;
+        _map = MemoryMappedFile.CreateFromFile(stream, null, fileSize, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
+        _view = _map.CreateViewAccessor(0, fileSize, MemoryMappedFileAccess.ReadWrite);
+        byte* pointer = null;
+        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+        _base = pointer + _view.PointerOffset;
+    }
+
+    /// <summary>The file's path.</summary>
+    public string Path { get; }
+
+    /// <summary>Offset (in the whole log) of the file's first byte; also its name.</summary>
+    public long FileFromOffset { get; }
+
+    /// <summary>Size of the file in bytes.</summary>
+    public int FileSize { get; }
+
+    /// <summary>Bytes written so far (the writer's position).</summary>
+    public int WritePosition => Volatile.Read(ref _writePosition);
+
+    /// <summary>Bytes visible to the file (equal to <see cref="WritePosition"/> unless a transient pool buffers writes).</summary>
+    public int CommittedPosition => Volatile.Read(ref _committedPosition);
+
+    /// <summary>Bytes known to be on the device.</summary>
+    public int FlushedPosition => Volatile.Read(ref _flushedPosition);
+
+    /// <summary>Whether the writer has filled the file.</summary>
+    public bool IsFull => WritePosition == FileSize;
+
+    /// <summary>Whether <see cref="Destroy"/> was called.</summary>
+    public bool IsDestroyed => Volatile.Read(ref _destroyed) != 0;
+
+    /// <summary>When the file was last written (for expiry).</summary>
+    public DateTime LastModifiedUtc => File.GetLastWriteTimeUtc(Path);
+
+    /// <summary>The 20-digit file name of a segment starting at <paramref name="offset"/>.</summary>
+    public static string FileName(long offset) => offset.ToString("D20", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Creates a new zero-filled segment (sparse until written). Fails if the file exists.</summary>
+    public static MappedFile Create(string directory, long fileFromOffset, int fileSize)
+    {
+        Directory.CreateDirectory(directory);
+        var path = System.IO.Path.Combine(directory, FileName(fileFromOffset));
+        var stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
+        try
+        {
+            stream.SetLength(fileSize);
+            return new MappedFile(path, fileFromOffset, fileSize, stream);
+        }
+        catch
+        {
+            stream.Dispose();
+            File.Delete(path);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Opens an existing segment; its positions start at 0 until recovery sets them.
+    /// A file whose length differs from <paramref name="fileSize"/> is refused (a foreign or damaged file).
+    /// </summary>
+    /// <exception cref="StoreCorruptException">The file has the wrong length or name.</exception>
+    public static MappedFile Open(string path, int fileSize)
+    {
+        var name = System.IO.Path.GetFileName(path);
+        if (name.Length != 20 || !long.TryParse(name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var from))
+            throw new StoreCorruptException($"{path}: a segment's name must be its 20-digit start offset");
+        var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
+        if (stream.Length != fileSize)
+        {
+            var length = stream.Length;
+            stream.Dispose();
+            throw new StoreCorruptException($"{path}: length {length} differs from the configured segment size {fileSize}");
+        }
+
+        try
+        {
+            return new MappedFile(path, from, fileSize, stream);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The writable bytes from the write position to the end of the file (writer only).</summary>
+    public Span<byte> WritableSpan => new(_base + _writePosition, FileSize - _writePosition);
+
+    /// <summary>Marks <paramref name="count"/> more bytes as written (writer only); they become readable to whoever the writer publishes them to.</summary>
+    public void Advance(int count)
+    {
+        if ((uint)count > (uint)(FileSize - _writePosition)) throw new ArgumentOutOfRangeException(nameof(count));
+        Volatile.Write(ref _writePosition, _writePosition + count);
+        Volatile.Write(ref _committedPosition, _writePosition);
+    }
+
+    /// <summary>Sets all positions, for recovery and truncation (owner only).</summary>
+    public void SetPositions(int position)
+    {
+        if ((uint)position > (uint)FileSize) throw new ArgumentOutOfRangeException(nameof(position));
+        Volatile.Write(ref _writePosition, position);
+        Volatile.Write(ref _committedPosition, position);
+        Volatile.Write(ref _flushedPosition, position);
+    }
+
+    /// <summary>A read-only view of bytes already written; the caller must hold the file.</summary>
+    public ReadOnlySpan<byte> Read(int position, int length)
+    {
+        if (position < 0 || length < 0 || position + (long)length > FileSize) throw new ArgumentOutOfRangeException(nameof(position));
+        return new ReadOnlySpan<byte>(_base + position, length);
+    }
+
+    /// <summary>Writes at an absolute position (for files whose writer patches in place, like the IndexFile's slots).</summary>
+    public Span<byte> Slice(int position, int length)
+    {
+        if (position < 0 || length < 0 || position + (long)length > FileSize) throw new ArgumentOutOfRangeException(nameof(position));
+        return new Span<byte>(_base + position, length);
+    }
+
+    /// <summary>
+    /// Flushes written bytes when at least <paramref name="leastPages"/> dirty pages are pending (0: whatever is
+    /// pending). Returns the flushed position. Called by the flusher only.
+    /// </summary>
+    public int Flush(int leastPages)
+    {
+        var target = CommittedPosition;
+        var flushed = _flushedPosition;
+        if (target <= flushed) return flushed;
+        if (leastPages > 0 && target < FileSize && (target / NativeMemory.PageSize) - (flushed / NativeMemory.PageSize) < leastPages) return flushed;
+        if (!TryHold()) return flushed;
+        try
+        {
+            NativeMemory.Sync(_base + flushed, target - flushed);
+        }
+        finally
+        {
+            Release();
+        }
+
+        Volatile.Write(ref _flushedPosition, target);
+        return target;
+    }
+
+    /// <summary>Touches every page and advises the kernel to keep them, so the first writes do not fault (warm-up).</summary>
+    public void Warm()
+    {
+        NativeMemory.WillNeed(_base, FileSize);
+        for (long i = WritePosition; i < FileSize; i += NativeMemory.PageSize) _base[i] = 0;
+    }
+
+    /// <summary>Zeroes bytes from <paramref name="position"/> to the end and syncs them, so stale records past a truncation point can never be read back.</summary>
+    public void ZeroFrom(int position)
+    {
+        if ((uint)position > (uint)FileSize) throw new ArgumentOutOfRangeException(nameof(position));
+        new Span<byte>(_base + position, FileSize - position).Clear();
+        NativeMemory.Sync(_base + position, FileSize - position);
+    }
+
+    /// <summary>Takes a reader's reference; false when the file is being destroyed (read elsewhere or report the offset gone).</summary>
+    public bool TryHold()
+    {
+        while (true)
+        {
+            // A destroyed file admits no new readers; one that slips past this check still holds a valid mapping.
+            if (IsDestroyed) return false;
+            var current = Volatile.Read(ref _references);
+            if (current <= 0) return false;
+            if (Interlocked.CompareExchange(ref _references, current + 1, current) == current) return true;
+        }
+    }
+
+    /// <summary>Returns a reference taken with <see cref="TryHold"/>; the last one out unmaps.</summary>
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _references) == 0) Unmap();
+    }
+
+    /// <summary>Drops the owner's reference and deletes the file once no reader holds it.</summary>
+    public void Destroy()
+    {
+        if (Interlocked.Exchange(ref _destroyed, 1) != 0) return;
+        File.Delete(Path); // unlinking an open, mapped file is safe on Linux; the data lives until unmapped
+        Release();
+    }
+
+    /// <summary>Drops the owner's reference without deleting the file (shutdown).</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _destroyed, 1) != 0) return;
+        Release();
+    }
+
+    private void Unmap()
+    {
+        _view.SafeMemoryMappedViewHandle.ReleasePointer();
+        _view.Dispose();
+        _map.Dispose();
+        _stream.Dispose();
+    }
+}

@@ -1,0 +1,35 @@
+using System.Runtime.InteropServices;
+
+namespace AkkaBroker.Store.Files;
+
+/// <summary>The few libc calls mapped files need that .NET does not expose: ranged msync and madvise.</summary>
+internal static unsafe partial class NativeMemory
+{
+    private const int MsSync = 4;       // Linux MS_SYNC
+    private const int MadvWillNeed = 3; // Linux MADV_WILLNEED
+
+    /// <summary>Page size of the machine; flush and advice ranges are aligned to it.</summary>
+    public static readonly int PageSize = Environment.SystemPageSize;
+
+    /// <summary>Writes the dirty pages of [address, address+length) to the file and waits for the device.</summary>
+    public static void Sync(byte* address, long length)
+    {
+        if (length <= 0) return;
+        var start = (byte*)((nuint)address & ~(nuint)(PageSize - 1));
+        var total = (nuint)(address - start + length);
+        if (Msync(start, total, MsSync) != 0)
+            throw new IOException($"msync failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    /// <summary>Asks the kernel to read ahead the range (best effort; failures are ignored).</summary>
+    public static void WillNeed(byte* address, long length)
+    {
+        if (OperatingSystem.IsLinux()) _ = Madvise(address, (nuint)length, MadvWillNeed);
+    }
+
+    [LibraryImport("libc", EntryPoint = "msync", SetLastError = true)]
+    private static partial int Msync(byte* address, nuint length, int flags);
+
+    [LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
+    private static partial int Madvise(byte* address, nuint length, int advice);
+}
