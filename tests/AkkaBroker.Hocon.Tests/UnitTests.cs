@@ -1,6 +1,8 @@
 using AkkaBroker.Common.Units;
 using AkkaBroker.Hocon;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Xunit;
 
 namespace AkkaBroker.Hocon.Tests;
@@ -220,7 +222,11 @@ public sealed class ConfigurationProviderTests
     public void SectionBindsToAPocoWithKebabCaseKeys()
     {
         var configuration = new ConfigurationBuilder().AddHocon(Config.ParseString(Text)).Build();
-        var options = MiniBinder.Bind<BrokerOptions>(configuration.GetSection("akkabroker:broker"));
+        // The way a service binds options: services.Configure<T>(section), resolved through DI.
+        var services = new ServiceCollection();
+        services.Configure<BrokerOptions>(configuration.GetSection("akkabroker:broker"));
+        using var provider = services.BuildServiceProvider();
+        var options = provider.GetRequiredService<IOptions<BrokerOptions>>().Value;
         Assert.Equal("broker-a", options.BrokerName);
         Assert.Equal(10911, options.ListenPort);
         Assert.True(options.AutoCreateTopicEnable);
@@ -245,33 +251,6 @@ public sealed class ConfigurationProviderTests
         finally
         {
             Directory.Delete(dir, recursive: true);
-        }
-    }
-
-    /// <summary>
-    /// Microsoft.Extensions.Configuration.Binder is not in Directory.Packages.props, so this test binds with a
-    /// minimal reflection binder that follows the same conventions ([ConfigurationKeyName], invariant strings).
-    /// </summary>
-    private static class MiniBinder
-    {
-        public static T Bind<T>(IConfigurationSection section) where T : new()
-        {
-            var target = new T();
-            foreach (var property in typeof(T).GetProperties())
-            {
-                string key = property.GetCustomAttributes(typeof(ConfigurationKeyNameAttribute), false)
-                    .Cast<ConfigurationKeyNameAttribute>().FirstOrDefault()?.Name ?? property.Name;
-                var child = section.GetSection(key);
-                if (property.PropertyType == typeof(List<string>))
-                {
-                    property.SetValue(target, child.GetChildren().OrderBy(c => int.Parse(c.Key)).Select(c => c.Value!).ToList());
-                }
-                else if (child.Value is { } value)
-                {
-                    property.SetValue(target, Convert.ChangeType(value, property.PropertyType, System.Globalization.CultureInfo.InvariantCulture));
-                }
-            }
-            return target;
         }
     }
 }
