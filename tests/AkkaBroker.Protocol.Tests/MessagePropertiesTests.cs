@@ -61,3 +61,40 @@ public class MessagePropertiesTests
     [InlineData("ZZDA91A6000029CC0000006500E59F3E")]
     public void Malformed_offset_ids_are_rejected(string id) => Assert.False(MessageId.TryDecodeOffsetId(id, out _, out _));
 }
+
+public class TagFilterTests
+{
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData(" * ")]
+    public void Star_and_empty_match_everything(string? expression)
+    {
+        var filter = TagFilter.Parse(expression);
+        Assert.True(filter.MatchesAll);
+        Assert.True(filter.MatchesCode(12345));
+        Assert.True(filter.MatchesTag(default));
+    }
+
+    [Fact]
+    public void Alternatives_match_by_java_hash_then_exactly()
+    {
+        var filter = TagFilter.Parse("TagA || TagB||TagA");
+
+        Assert.Equal(["TagA", "TagB"], filter.Tags);
+        Assert.True(filter.MatchesCode(JavaHash.StringHashCode("TagB")));
+        Assert.False(filter.MatchesCode(JavaHash.StringHashCode("TagC")));
+        Assert.True(filter.MatchesTag("TagA"u8));
+        Assert.False(filter.MatchesTag("TagAB"u8));
+        Assert.False(filter.MatchesTag(default));
+    }
+
+    [Fact]
+    public void A_hash_collision_passes_the_code_check_but_not_the_exact_one()
+    {
+        // "Aa" and "BB" have the same Java hash code (2112).
+        var filter = TagFilter.Parse("Aa");
+        Assert.True(filter.MatchesCode(JavaHash.StringHashCode("BB")));
+        Assert.False(filter.MatchesTag("BB"u8));
+    }
+}
