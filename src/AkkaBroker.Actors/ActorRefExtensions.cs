@@ -1,5 +1,3 @@
-using System.Runtime.ExceptionServices;
-
 namespace AkkaBroker.Actors;
 
 /// <summary><c>Ask</c>, <c>GracefulStop</c> and <c>Forward</c>.</summary>
@@ -12,33 +10,17 @@ public static class AskExtensions
     /// <see cref="Status.Failure"/>, with <see cref="InvalidCastException"/> when the reply is not a <typeparamref name="T"/>,
     /// and is cancelled by <paramref name="cancellationToken"/>. Use at the edges, not between actors.
     /// </summary>
-    public static async Task<T> Ask<T>(this IActorRef actor, object message, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public static Task<T> Ask<T>(this IActorRef actor, object message, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(message);
+        if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<T>(cancellationToken);
         var system = (actor as IInternalActorRef)?.System;
         var wait = timeout ?? system?.Settings.DefaultAskTimeout ?? TimeSpan.FromSeconds(10);
-        var promise = new PromiseActorRef(system);
+        var promise = new AskPromise<T>(system, actor, wait, cancellationToken);
+        promise.Start();
         actor.Tell(message, promise);
-        object reply;
-        try
-        {
-            reply = await promise.Task.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            throw new AskTimeoutException($"Ask of {message.GetType().Name} to {actor.Path} timed out after {wait}");
-        }
-        switch (reply)
-        {
-            case T typed:
-                return typed;
-            case Status.Failure failure:
-                ExceptionDispatchInfo.Capture(failure.Cause).Throw();
-                throw failure.Cause; // not reached
-            default:
-                throw new InvalidCastException($"Ask to {actor.Path} expected {typeof(T).Name} but the reply was {reply.GetType().Name}");
-        }
+        return promise.Task;
     }
 
     /// <summary>

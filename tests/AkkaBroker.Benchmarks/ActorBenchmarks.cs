@@ -8,6 +8,7 @@ namespace AkkaBroker.Benchmarks;
 /// and a 4-actor ring. Messages are preallocated, so allocations per op show what the runtime itself allocates.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class ActorBenchmarks
 {
     private const int TellCount = 1_000_000;
