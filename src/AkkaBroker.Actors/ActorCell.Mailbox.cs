@@ -104,6 +104,7 @@ internal sealed partial class ActorCell : IThreadPoolWorkItem
         {
             HandleInvokeFailure(ex, message);
         }
+        if (_pendingTasks == 0) _current = default; // keep the sender only while a RunTask needs it
         if (_receiveTimeout is not null && !_terminating && !ReferenceEquals(message, Actors.ReceiveTimeout.Instance)
             && !(message is TimerMessage { Message: Actors.ReceiveTimeout })) ResetReceiveTimeout();
     }

@@ -64,6 +64,18 @@ public class ActorBenchmarks
     [Benchmark]
     public Task<object> Ask_RoundTrip() => _echo.Ask<object>(Message);
 
+    /// <summary>
+    /// Floor for <see cref="Ask_RoundTrip"/>: one thread-pool work item completing a task the benchmark waits for
+    /// (the same two thread hand-offs as an Ask, without any actor code).
+    /// </summary>
+    [Benchmark]
+    public Task<object> Baseline_ThreadPoolRoundTrip()
+    {
+        var tcs = new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously);
+        ThreadPool.UnsafeQueueUserWorkItem(static t => t.TrySetResult(Message), tcs, preferLocal: false);
+        return tcs.Task;
+    }
+
     /// <summary>A token passed around a ring of 4 actors.</summary>
     [Benchmark(OperationsPerInvoke = RingHops)]
     public void Ring_4Actors()
