@@ -166,25 +166,17 @@ public sealed class CoreTests : TestKit.TestKit
     public void Throughput_bounds_messages_per_mailbox_run()
     {
         var gate = new ManualResetEventSlim();
-        var actor = Sys.ActorOf(Props.Create(() => new GatedActor(gate, TestActor)).WithThroughput(5));
+        var entered = new ManualResetEventSlim();
+        var actor = Sys.ActorOf(Props.Create(() => new GatedActor(gate, TestActor, entered)).WithThroughput(5));
         actor.Tell(-1);
-        AwaitAssert(() => Assert.True(((LocalActorRef)actor).Cell.Runs >= 1));
+        Assert.True(entered.Wait(Dilated(TimeSpan.FromSeconds(5))));
         var runsBefore = ((LocalActorRef)actor).Cell.Runs;
         for (var i = 0; i < 100; i++) actor.Tell(i);
         gate.Set();
         ExpectMsg(-1);
         for (var i = 0; i < 100; i++) ExpectMsg(i);
-        // 100 queued messages at 5 per run: at least 20 runs (the first run yields after 5 including the gated one).
+        // 100 queued messages at 5 per run: the blocked run takes 4 more, then at least 20 runs for the rest.
         Assert.True(((LocalActorRef)actor).Cell.Runs - runsBefore >= 19, $"runs: {((LocalActorRef)actor).Cell.Runs - runsBefore}");
-    }
-
-    private sealed class Spinner(IActorRef probe, string name) : ActorBase
-    {
-        protected override void OnReceive(object message)
-        {
-            probe.Tell(name);
-            if (message is int n && n > 0) Self.Tell(n - 1);
-        }
     }
 
     [Fact]

@@ -150,10 +150,10 @@ public sealed class LifecycleTests : TestKit.TestKit
         var probe = CreateTestProbe();
         Sys.SubscribeDeadLetters(probe.Ref);
         var gate = new ManualResetEventSlim();
-        var actor = Sys.ActorOf(Props.Create(() => new GatedActor(gate, TestActor)).WithBoundedMailbox(10));
+        var entered = new ManualResetEventSlim();
+        var actor = Sys.ActorOf(Props.Create(() => new GatedActor(gate, TestActor, entered)).WithBoundedMailbox(10));
         actor.Tell(0);
-        AwaitAssert(() => Assert.True(((LocalActorRef)actor).Cell.Runs >= 1)); // 0 is being processed (blocked)
-        Thread.Sleep(20);
+        Assert.True(entered.Wait(Dilated(TimeSpan.FromSeconds(5)))); // 0 is being processed (blocked), the queue is empty
         for (var i = 1; i <= 30; i++) actor.Tell(i);
         for (var i = 11; i <= 30; i++) Assert.Equal(i, probe.ExpectMsg<DeadLetter>().Message);
         gate.Set();

@@ -70,7 +70,7 @@ public sealed class SupervisorActor(SupervisorStrategy strategy, IActorRef? repo
 }
 
 /// <summary>Blocks its thread on the first message until the gate opens (to let a backlog build).</summary>
-public sealed class GatedActor(ManualResetEventSlim gate, IActorRef reporter) : ActorBase
+public sealed class GatedActor(ManualResetEventSlim gate, IActorRef reporter, ManualResetEventSlim? entered = null) : ActorBase
 {
     private bool _first = true;
 
@@ -79,6 +79,7 @@ public sealed class GatedActor(ManualResetEventSlim gate, IActorRef reporter) : 
         if (_first)
         {
             _first = false;
+            entered?.Set();
             gate.Wait(TimeSpan.FromSeconds(30));
         }
         reporter.Tell(message, Sender);
