@@ -64,6 +64,10 @@ public class ActorBenchmarks
     [Benchmark]
     public Task<object> Ask_RoundTrip() => _echo.Ask<object>(Message);
 
+    /// <summary>One Ask round trip without a timeout (no timer): shows what the timeout timer costs.</summary>
+    [Benchmark]
+    public Task<object> Ask_RoundTrip_NoTimeout() => _echo.Ask<object>(Message, Timeout.InfiniteTimeSpan);
+
     /// <summary>
     /// Floor for <see cref="Ask_RoundTrip"/>: one thread-pool work item completing a task the benchmark waits for
     /// (the same two thread hand-offs as an Ask, without any actor code).
