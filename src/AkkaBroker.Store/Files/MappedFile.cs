@@ -121,7 +121,21 @@ public sealed unsafe class MappedFile : IDisposable
     {
         if ((uint)count > (uint)(FileSize - _writePosition)) throw new ArgumentOutOfRangeException(nameof(count));
         Volatile.Write(ref _writePosition, _writePosition + count);
-        Volatile.Write(ref _committedPosition, _writePosition);
+        if (!DefersCommit) Volatile.Write(ref _committedPosition, _writePosition);
+    }
+
+    /// <summary>
+    /// Set by the writer when its appends go to a separate write buffer (the transient store pool): then
+    /// <see cref="Advance"/> leaves <see cref="CommittedPosition"/> alone and <see cref="CommitTo"/> moves it
+    /// once the buffered bytes are copied into the file.
+    /// </summary>
+    public bool DefersCommit { get; set; }
+
+    /// <summary>Publishes bytes copied into the file up to <paramref name="position"/> (the committer only).</summary>
+    public void CommitTo(int position)
+    {
+        if (position < CommittedPosition || position > WritePosition) throw new ArgumentOutOfRangeException(nameof(position));
+        Volatile.Write(ref _committedPosition, position);
     }
 
     /// <summary>Sets all positions, for recovery and truncation (owner only).</summary>

@@ -1,0 +1,270 @@
+using System.Collections.Concurrent;
+using AkkaBroker.Protocol;
+using AkkaBroker.Store.Files;
+
+namespace AkkaBroker.Store;
+
+/// <summary>
+/// The CommitLog: every message of every topic, appended in arrival order to fixed-size mapped segments in
+/// <c>&lt;root&gt;/commitlog/&lt;20-digit start offset&gt;</c> (RocketMQ's layout, records per reference §4.1).
+/// A segment never splits a record: when a record plus the 8-byte end marker does not fit the space left, the
+/// tail is filled with the end-of-file marker (<c>int remaining | int 0xCBD43194</c>) and the record goes to the
+/// next segment.
+/// <para>Threads: one writer (the CommitLogWriter actor) calls <see cref="Recover"/>, <see cref="Append"/>,
+/// <see cref="AppendRaw"/>, <see cref="DeleteExpiredSegments"/> and <see cref="Dispose"/>; one flusher calls
+/// <see cref="Flush"/>; one committer calls <see cref="Commit"/> (transient pool only); readers on any thread
+/// call <see cref="TryRead"/> and <see cref="TryReadBytes"/> below <see cref="ReadableOffset"/>.</para>
+/// </summary>
+public sealed partial class CommitLog : IDisposable
+{
+    private readonly MappedFileQueue _queue;
+    private readonly int _fileSize;
+    private readonly int _maxMessageSize;
+    private readonly TransientStorePool? _pool;
+    private readonly ConcurrentQueue<PendingBuffer> _pending = new();
+    private MappedFile? _writeFile;
+    private TransientBuffer? _writeBuffer;
+    private long _published;
+    private long _committed;
+    private long _lastStoreTimestamp;
+    private bool _recovered;
+
+    /// <summary>
+    /// Maps the segments in <see cref="StoreSettings.CommitLogDir"/>; call <see cref="Recover"/> before anything else.
+    /// With <paramref name="pool"/>, appends are buffered off-heap and become readable at <see cref="Commit"/>.
+    /// </summary>
+    /// <exception cref="StoreCorruptException">A segment has the wrong size or name, or segments are missing in between.</exception>
+    public CommitLog(StoreSettings settings, TransientStorePool? pool = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.MappedFileSizeCommitLog is <= 0 or > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(settings), "mapped-file-size-commit-log must fit an int");
+        _fileSize = (int)settings.MappedFileSizeCommitLog;
+        if (pool is not null && pool.BufferSize != _fileSize)
+            throw new ArgumentException($"pool buffers of {pool.BufferSize} bytes do not match segments of {_fileSize}", nameof(pool));
+        _maxMessageSize = settings.MaxMessageSize;
+        _pool = pool;
+        _queue = new MappedFileQueue(settings.CommitLogDir, _fileSize, preallocate: true, warm: settings.WarmMappedFileEnable);
+        _queue.Load();
+    }
+
+    /// <summary>The folder of the segments.</summary>
+    public string Directory => _queue.Directory;
+
+    /// <summary>Bytes per segment.</summary>
+    public int FileSize => _fileSize;
+
+    /// <summary>The segments, oldest first (a snapshot).</summary>
+    public IReadOnlyList<MappedFile> Segments => _queue.Files;
+
+    /// <summary>Offset just past the last appended byte (what a slave reports to its master).</summary>
+    public long MaxOffset => _queue.MaxOffset;
+
+    /// <summary>Offset of the oldest retained byte (the first segment's start).</summary>
+    public long MinOffset => _queue.MinOffset;
+
+    /// <summary>Offset up to which bytes are on the device.</summary>
+    public long FlushedOffset => _queue.FlushedOffset;
+
+    /// <summary>
+    /// Offset up to which readers may read: everything appended, or with the transient pool everything committed.
+    /// Published with release semantics after the bytes are in place.
+    /// </summary>
+    public long ReadableOffset => _pool is null ? Volatile.Read(ref _published) : Volatile.Read(ref _committed);
+
+    /// <summary>
+    /// STORETIMESTAMP of the last appended record. The flusher reads it before <see cref="Flush"/> and stores it as the
+    /// checkpoint's physicMsgTimestamp after, so the checkpoint never claims more than is on disk.
+    /// </summary>
+    public long LastStoreTimestamp => Volatile.Read(ref _lastStoreTimestamp);
+
+    /// <summary>Start of the segment after the one holding <paramref name="offset"/> (where a reader goes after an end marker).</summary>
+    public long NextSegmentStart(long offset) => offset - (offset % _fileSize) + _fileSize;
+
+    /// <summary>
+    /// Encodes one record straight into the current segment (or its pool buffer), rolling to a new segment when it
+    /// does not fit. <c>fields.PhysicalOffset</c> is replaced by the offset assigned here; the queue offset and store
+    /// timestamp are the caller's. No allocation except on a roll.
+    /// </summary>
+    public CommitLogAppendResult Append(in MessageRecordFields fields, ReadOnlySpan<byte> body, ReadOnlySpan<byte> topic, ReadOnlySpan<byte> properties)
+    {
+        EnsureRecovered();
+        if (topic.Length is 0 or > MessageRecord.MaxTopicLength) return Failed(PutMessageStatus.MessageIllegal, fields);
+        if (properties.Length > MessageRecord.MaxPropertiesLength) return Failed(PutMessageStatus.PropertiesSizeExceeded, fields);
+        var size = MessageRecord.CalculateSize(fields.BornHost.IsIPv6, fields.StoreHost.IsIPv6, body.Length, topic.Length, properties.Length);
+        if (size > _maxMessageSize || size + MessageRecord.EndOfFileMarkerSize > _fileSize) return Failed(PutMessageStatus.MessageIllegal, fields);
+
+        MappedFile file;
+        try
+        {
+            file = FileWithRoomFor(size);
+        }
+        catch (IOException)
+        {
+            return Failed(PutMessageStatus.CreateMappedFileFailed, fields);
+        }
+
+        var offset = file.FileFromOffset + file.WritePosition;
+        var record = fields with { PhysicalOffset = offset };
+        MessageRecord.Encode(Writable(file), record, body, topic, properties);
+        file.Advance(size);
+        Volatile.Write(ref _lastStoreTimestamp, fields.StoreTimestamp);
+        Volatile.Write(ref _published, offset + size);
+        return new CommitLogAppendResult(PutMessageStatus.PutOk, offset, size, fields.QueueOffset, fields.StoreTimestamp);
+    }
+
+    /// <summary>
+    /// Appends bytes already encoded elsewhere (a slave copying its master's log verbatim) at exactly
+    /// <paramref name="offset"/>, which must be <see cref="MaxOffset"/>; an empty log accepts any segment start.
+    /// The bytes may end mid-record: readers see a record once it is whole. Returns false for a wrong offset.
+    /// </summary>
+    public bool AppendRaw(long offset, ReadOnlySpan<byte> bytes)
+    {
+        EnsureRecovered();
+        if (_queue.Last is null ? offset % _fileSize != 0 : offset != MaxOffset) return false;
+        while (!bytes.IsEmpty)
+        {
+            var file = CurrentFile(offset);
+            var n = Math.Min(bytes.Length, file.FileSize - file.WritePosition);
+            bytes[..n].CopyTo(Writable(file));
+            file.Advance(n);
+            bytes = bytes[n..];
+            offset += n;
+        }
+
+        Volatile.Write(ref _published, offset);
+        return true;
+    }
+
+    /// <summary>Flushes when at least <paramref name="leastPages"/> pages are dirty (0: everything); returns <see cref="FlushedOffset"/>. Flusher only.</summary>
+    public long Flush(int leastPages) => _queue.Flush(leastPages);
+
+    /// <summary>
+    /// Transient pool only: copies appended bytes from the pool buffers into the mapped segments when at least
+    /// <paramref name="leastPages"/> pages are pending (0: everything), returns fully committed segments' buffers to
+    /// the pool and publishes <see cref="ReadableOffset"/>. Without a pool it just returns <see cref="ReadableOffset"/>.
+    /// Committer only.
+    /// </summary>
+    public long Commit(int leastPages)
+    {
+        if (_pool is null) return ReadableOffset;
+        var offset = Volatile.Read(ref _committed);
+        while (_queue.FindByOffset(offset) is { } file)
+        {
+            if (_pending.TryPeek(out var head) && ReferenceEquals(head.File, file))
+            {
+                var committed = file.CommittedPosition;
+                var written = file.WritePosition;
+                if (leastPages > 0 && written < file.FileSize && (written / NativePageSize) - (committed / NativePageSize) < leastPages) break;
+                if (written > committed)
+                {
+                    head.Buffer.Slice(committed, written - committed).CopyTo(file.Slice(committed, written - committed));
+                    file.CommitTo(written);
+                }
+
+                if (written == file.FileSize && _pending.TryDequeue(out _)) _pool.Return(head.Buffer);
+            }
+
+            var position = file.CommittedPosition;
+            offset = file.FileFromOffset + position;
+            if (position < file.FileSize) break;
+        }
+
+        Volatile.Write(ref _committed, offset);
+        return offset;
+    }
+
+    /// <summary>
+    /// Deletes, oldest first, up to <paramref name="maxDeletes"/> segments last written more than
+    /// <paramref name="reserved"/> before <paramref name="nowUtc"/> (any age when <paramref name="force"/>, for a full
+    /// disk); stops at the first younger one and never deletes the newest segment. Readers holding a segment keep it
+    /// mapped until they release it. Returns how many were deleted. Writer's thread only (the segment list has one owner).
+    /// </summary>
+    public int DeleteExpiredSegments(TimeSpan reserved, DateTime nowUtc, bool force, int maxDeletes)
+    {
+        var files = _queue.Files;
+        var count = 0;
+        while (count < files.Count - 1 && count < maxDeletes && (force || files[count].LastModifiedUtc + reserved <= nowUtc)) count++;
+        return count == 0 ? 0 : _queue.DeleteBelow(files[count - 1].FileFromOffset + _fileSize);
+    }
+
+    /// <summary>Fraction (0..1) of the disk holding the CommitLog that is in use.</summary>
+    public double DiskUsedRatio()
+    {
+        var drive = new DriveInfo(_queue.Directory);
+        return drive.TotalSize <= 0 ? 0 : 1 - ((double)drive.AvailableFreeSpace / drive.TotalSize);
+    }
+
+    /// <summary>Commits what the pool still buffers, gives the buffers back and unmaps every segment. Does not fsync: call <see cref="Flush"/>(0) first.</summary>
+    public void Dispose()
+    {
+        if (_pool is not null)
+        {
+            Commit(0);
+            while (_pending.TryDequeue(out var pending))
+            {
+                CopyPending(pending);
+                _pool.Return(pending.Buffer);
+            }
+        }
+
+        _writeBuffer = null;
+        _writeFile = null;
+        _queue.Dispose();
+    }
+
+    private static readonly int NativePageSize = Environment.SystemPageSize;
+
+    private static void CopyPending(PendingBuffer pending)
+    {
+        var file = pending.File;
+        var committed = file.CommittedPosition;
+        var written = file.WritePosition;
+        if (written <= committed || file.IsDestroyed) return;
+        pending.Buffer.Slice(committed, written - committed).CopyTo(file.Slice(committed, written - committed));
+        file.CommitTo(written);
+    }
+
+    private static CommitLogAppendResult Failed(PutMessageStatus status, in MessageRecordFields fields) =>
+        new(status, -1, 0, fields.QueueOffset, fields.StoreTimestamp);
+
+    private void EnsureRecovered()
+    {
+        if (!_recovered) throw new InvalidOperationException("CommitLog.Recover must run before appends");
+    }
+
+    private MappedFile FileWithRoomFor(int size)
+    {
+        var file = CurrentFile(0);
+        var remaining = file.FileSize - file.WritePosition;
+        if (size + MessageRecord.EndOfFileMarkerSize <= remaining) return file;
+        MessageRecord.WriteEndOfFile(Writable(file), remaining);
+        file.Advance(remaining);
+        Volatile.Write(ref _published, file.FileFromOffset + file.FileSize);
+        return CurrentFile(0);
+    }
+
+    /// <summary>The segment to write to; on a roll it borrows a pool buffer for the new segment when one is free.</summary>
+    private MappedFile CurrentFile(long startOffset)
+    {
+        var file = _queue.GetOrCreateLast(startOffset);
+        if (ReferenceEquals(file, _writeFile)) return file;
+        _writeFile = file;
+        _writeBuffer = null;
+        // Only a fresh segment can take a buffer: a recovered one already has bytes in the file itself.
+        if (_pool is not null && file.WritePosition == 0 && _pool.TryBorrow() is { } buffer)
+        {
+            file.DefersCommit = true;
+            _pending.Enqueue(new PendingBuffer(file, buffer));
+            _writeBuffer = buffer;
+        }
+
+        return file;
+    }
+
+    private Span<byte> Writable(MappedFile file) => _writeBuffer is { } buffer
+        ? buffer.Slice(file.WritePosition, file.FileSize - file.WritePosition)
+        : file.WritableSpan;
+
+    private readonly record struct PendingBuffer(MappedFile File, TransientBuffer Buffer);
+}
