@@ -214,6 +214,28 @@ public sealed class CommitLogAppendReadTests : IDisposable
     }
 
     [Fact]
+    public void Steady_state_appends_and_reads_do_not_allocate()
+    {
+        using var log = OpenRecovered(_dir.Path);
+        var body = new byte[200];
+        var fields = Fields(0);
+        var first = log.Append(fields, body, Topic, Props); // JIT and the first segment out of the way
+        Assert.Equal(CommitLogReadStatus.Ok, log.TryRead(first.PhysicalOffset, log.ReadableOffset, out var warm));
+        warm.Dispose();
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        long offset = 0;
+        for (var i = 0; i < 50; i++) offset = log.Append(fields, body, Topic, Props).PhysicalOffset;
+        for (var i = 0; i < 50; i++)
+        {
+            log.TryRead(offset, log.ReadableOffset, out var lease);
+            lease.Dispose();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void Disk_used_ratio_is_a_fraction()
     {
         using var log = OpenRecovered(_dir.Path);
