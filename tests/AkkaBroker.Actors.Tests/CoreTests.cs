@@ -200,4 +200,26 @@ public sealed class CoreTests : TestKit.TestKit
         protected override void OnReceive(object message)
             => Sender.Tell((Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread));
     }
+
+    private sealed class Sink(CountdownEvent done) : ActorBase
+    {
+        protected override void OnReceive(object message) => done.Signal();
+    }
+
+    [Fact]
+    public void Tell_of_a_preallocated_message_does_not_allocate_on_the_sending_thread()
+    {
+        var message = new object();
+        var warm = new CountdownEvent(200_000);
+        var done = warm;
+        var sink = Sys.ActorOf(Props.Create(() => new Sink(done)));
+        for (var i = 0; i < 200_000; i++) sink.Tell(message); // grows the ring to the backlog size once
+        Assert.True(warm.Wait(Dilated(TimeSpan.FromSeconds(20))));
+        warm.Reset(10_000);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10_000; i++) sink.Tell(message);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(warm.Wait(Dilated(TimeSpan.FromSeconds(20))));
+        Assert.True(allocated < 1024, $"allocated {allocated} bytes for 10,000 Tells");
+    }
 }
