@@ -1,0 +1,192 @@
+using System.Text;
+using AkkaBroker.Actors;
+using AkkaBroker.Common.Naming;
+using AkkaBroker.Protocol;
+using AkkaBroker.Store;
+
+using Microsoft.Extensions.Logging;
+
+namespace AkkaBroker.Broker.Storage;
+
+/// <summary>
+/// The only writer of the CommitLog (DESIGN.md §3). Each run drains every queued <see cref="PutMessageRequest"/> and
+/// appends them as one batch: assigns queue offsets from the topic-queue offset table it owns, encodes straight into
+/// the mapped segment, then tells the Dispatcher once, and answers each request or passes it to the Flusher when it
+/// must wait for the disk. A storage I/O error is sticky: from then on every put is refused with the reason.
+/// </summary>
+public sealed class CommitLogWriter : ActorBase
+{
+    /// <summary>Signal to the Dispatcher that the readable CommitLog end moved.</summary>
+    public sealed class Appended
+    {
+        /// <summary>The one instance (the Dispatcher reads the offset from the CommitLog itself).</summary>
+        public static readonly Appended Instance = new();
+
+        private Appended()
+        {
+        }
+    }
+
+    /// <summary>The clean-up service's verdict on disk space; above the refuse ratio writes are refused.</summary>
+    /// <param name="Full">Whether writes must be refused.</param>
+    /// <param name="UsedRatio">Disk use, 0..1, for the refusal's reason.</param>
+    public sealed record DiskSpace(bool Full, double UsedRatio);
+
+    /// <summary>Deletes expired segments on the writer's thread (the segment list has one owner).</summary>
+    /// <param name="Reserved">Keep segments written within this time.</param>
+    /// <param name="Force">Delete even inside the reserved time (disk nearly full).</param>
+    /// <param name="MaxDeletes">At most this many segments per request.</param>
+    public sealed record DeleteExpired(TimeSpan Reserved, bool Force, int MaxDeletes);
+
+    /// <summary>Reply to <see cref="DeleteExpired"/>.</summary>
+    /// <param name="Deleted">Segments deleted.</param>
+    /// <param name="MinOffset">The CommitLog's new minimum offset.</param>
+    public sealed record ExpiredDeleted(int Deleted, long MinOffset);
+
+    private const int MaxBatch = 4096;
+    private readonly CommitLog _log;
+    private readonly StoreSettings _settings;
+    private readonly HostAndPort _storeHost;
+    private readonly IActorRef _dispatcher;
+    private readonly IActorRef _flusher;
+    private readonly Dictionary<(string Topic, int QueueId), long> _queueOffsets;
+    private readonly Dictionary<string, byte[]> _topicBytes = new(StringComparer.Ordinal);
+    private readonly List<Envelope> _batch = new(MaxBatch);
+    private string? _failure;
+    private string? _diskFull;
+
+    /// <summary>Creates the writer over a recovered CommitLog.</summary>
+    /// <param name="log">The CommitLog, recovered.</param>
+    /// <param name="settings">Store settings (flush policy).</param>
+    /// <param name="storeHost">This broker's address, written into every record.</param>
+    /// <param name="queueOffsets">Next queue offset per topic-queue, from the recovered ConsumeQueues; owned by the writer from now on.</param>
+    /// <param name="dispatcher">Told <see cref="Appended"/> after each batch.</param>
+    /// <param name="flusher">Receives the requests that wait for a sync flush.</param>
+    public CommitLogWriter(CommitLog log, StoreSettings settings, HostAndPort storeHost,
+        Dictionary<(string, int), long> queueOffsets, IActorRef dispatcher, IActorRef flusher)
+    {
+        _log = log;
+        _settings = settings;
+        _storeHost = storeHost;
+        _queueOffsets = queueOffsets;
+        _dispatcher = dispatcher;
+        _flusher = flusher;
+    }
+
+    /// <summary>Props for the writer.</summary>
+    public static Props Props(CommitLog log, StoreSettings settings, HostAndPort storeHost,
+        Dictionary<(string, int), long> queueOffsets, IActorRef dispatcher, IActorRef flusher) =>
+        Actors.Props.Create(() => new CommitLogWriter(log, settings, storeHost, queueOffsets, dispatcher, flusher));
+
+    /// <inheritdoc />
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case PutMessageRequest first:
+                AppendBatch(first);
+                break;
+            case DiskSpace space:
+                var reason = space.Full ? $"disk is {space.UsedRatio:P0} full; writes are refused until space is freed" : null;
+                if (reason != _diskFull) Context.Log.Log(space.Full ? LogLevel.Error : LogLevel.Information, "{State}", reason ?? "disk space is back below the refuse ratio; writes resume");
+                _diskFull = reason;
+                break;
+            case DeleteExpired delete:
+                var deleted = _log.DeleteExpiredSegments(delete.Reserved, DateTime.UtcNow, delete.Force, delete.MaxDeletes);
+                Sender.Tell(new ExpiredDeleted(deleted, _log.MinOffset));
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void AppendBatch(PutMessageRequest first)
+    {
+        _batch.Clear();
+        _batch.Add(new Envelope(first, Sender));
+        DrainQueued(_batch, MaxBatch - 1);
+        var appended = false;
+        foreach (var envelope in _batch)
+        {
+            if (envelope.Message is not PutMessageRequest request)
+            {
+                OnReceive(envelope.Message); // another kind of message drained with the batch keeps its order
+                continue;
+            }
+
+            var result = Append(request);
+            appended |= result.IsStored;
+            Respond(request, result);
+        }
+
+        _batch.Clear();
+        if (appended) _dispatcher.Tell(Appended.Instance);
+    }
+
+    private PutMessageResult Append(PutMessageRequest request)
+    {
+        if (_failure is not null) return PutMessageResult.Refused(PutMessageStatus.ServiceNotAvailable, _failure);
+        if (_diskFull is not null) return PutMessageResult.Refused(PutMessageStatus.ServiceNotAvailable, _diskFull);
+        if (request.QueueId < 0) return PutMessageResult.Refused(PutMessageStatus.MessageIllegal, $"queue id {request.QueueId} is negative");
+
+        var key = (request.Topic, request.QueueId);
+        var transaction = MessageSysFlag.TransactionType(request.SysFlag);
+        // Half and rollback messages take no queue position (they never reach consumers), as in RocketMQ.
+        var takesQueueOffset = transaction is MessageSysFlag.TransactionNotType or MessageSysFlag.TransactionCommit;
+        var queueOffset = takesQueueOffset ? _queueOffsets.GetValueOrDefault(key) : 0;
+        var storeTimestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var fields = new MessageRecordFields(request.QueueId, request.Flag, queueOffset, 0, request.SysFlag, request.BornTimestamp,
+            request.BornHost, storeTimestamp, _storeHost, request.ReconsumeTimes, request.PreparedTransactionOffset);
+        CommitLogAppendResult appended;
+        try
+        {
+            appended = _log.Append(fields, request.Body.Span, TopicBytes(request.Topic), request.Properties.Span);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _failure = $"the store is read-only after a storage error: {e.Message}";
+            Context.Log.LogCritical(e, "CommitLog append failed; the broker refuses writes from now on");
+            return PutMessageResult.Refused(PutMessageStatus.ServiceNotAvailable, _failure);
+        }
+
+        if (!appended.IsOk)
+        {
+            return PutMessageResult.Refused(appended.Status, appended.Status switch
+            {
+                PutMessageStatus.MessageIllegal => $"message of {request.Body.Length} body bytes exceeds max-message-size {_settings.MaxMessageSize} or has an invalid topic",
+                PutMessageStatus.PropertiesSizeExceeded => $"properties of {request.Properties.Length} bytes exceed 32767",
+                _ => appended.Status.ToString(),
+            });
+        }
+
+        if (takesQueueOffset) _queueOffsets[key] = queueOffset + 1;
+        return new PutMessageResult(PutMessageStatus.PutOk, appended.PhysicalOffset, appended.Size, queueOffset, storeTimestamp);
+    }
+
+    private void Respond(PutMessageRequest request, PutMessageResult result)
+    {
+        if (result.IsStored && request.WaitStoreMsgOk && _settings.FlushDiskType == FlushDiskType.SyncFlush)
+        {
+            request.PendingResult = result;
+            request.AcceptedAtTicks = Environment.TickCount64;
+            _flusher.Tell(request);
+            return;
+        }
+
+        request.Complete(result);
+    }
+
+    private byte[] TopicBytes(string topic)
+    {
+        if (!_topicBytes.TryGetValue(topic, out var bytes))
+        {
+            // Bounded by the topics a broker hosts; names were validated by the caller, checked again here for safety.
+            if (ResourceNames.ValidateTopic(topic) is not null) return [];
+            bytes = Encoding.UTF8.GetBytes(topic);
+            _topicBytes[topic] = bytes;
+        }
+
+        return bytes;
+    }
+}

@@ -1,0 +1,169 @@
+using AkkaBroker.Actors;
+using AkkaBroker.Store;
+using AkkaBroker.Store.ConsumeQueues;
+using AkkaBroker.Store.Dispatch;
+using Microsoft.Extensions.Logging;
+
+namespace AkkaBroker.Broker.Storage;
+
+/// <summary>
+/// Tails the CommitLog from the dispatched offset and builds the derived data (DESIGN.md §4 "Dispatch"): a
+/// ConsumeQueue unit per record (and index entries), then publishes how far it got and tells subscribers which
+/// queues grew, so held pulls wake at once. Flushes ConsumeQueues on a timer; runs on its own thread because
+/// flushing blocks. Owns the ConsumeQueues' writes.
+/// </summary>
+public sealed class Dispatcher : ActorBase
+{
+    /// <summary>Subscribe to <see cref="MessagesArrived"/> (the queue actors do).</summary>
+    /// <param name="Subscriber">Who is told.</param>
+    public sealed record SubscribeArrivals(IActorRef Subscriber);
+
+    /// <summary>A queue grew: its messages up to <paramref name="MaxOffset"/> (exclusive) are readable.</summary>
+    /// <param name="Topic">Topic.</param>
+    /// <param name="QueueId">Queue of the topic.</param>
+    /// <param name="MaxOffset">The queue's new end.</param>
+    public sealed record MessagesArrived(string Topic, int QueueId, long MaxOffset);
+
+    private sealed class FlushTick
+    {
+        public static readonly FlushTick Instance = new();
+    }
+
+    private readonly CommitLog _log;
+    private readonly ConsumeQueueStore _queues;
+    private readonly RecordDispatcher _records;
+    private readonly StoreCheckpoint _checkpoint;
+    private readonly StoreSettings _settings;
+    private readonly DispatchProgress _progress;
+    private readonly HashSet<ConsumeQueue> _grown = [];
+    private readonly List<IActorRef> _subscribers = [];
+    private long _lastStoreTimestamp;
+    private long _lastThoroughTicks = Environment.TickCount64;
+    private bool _stalled;
+
+    /// <summary>Creates the dispatcher, continuing from <paramref name="progress"/>'s offset (the recovered end).</summary>
+    public Dispatcher(CommitLog log, ConsumeQueueStore queues, RecordDispatcher records, StoreCheckpoint checkpoint,
+        StoreSettings settings, DispatchProgress progress)
+    {
+        _log = log;
+        _queues = queues;
+        _records = records;
+        _checkpoint = checkpoint;
+        _settings = settings;
+        _progress = progress;
+    }
+
+    /// <summary>Props: a dedicated thread, since flushing blocks.</summary>
+    public static Props Props(CommitLog log, ConsumeQueueStore queues, RecordDispatcher records, StoreCheckpoint checkpoint,
+        StoreSettings settings, DispatchProgress progress) =>
+        Actors.Props.Create(() => new Dispatcher(log, queues, records, checkpoint, settings, progress)).WithDedicatedThread();
+
+    /// <inheritdoc />
+    protected override void PreStart() => Context.Timers.StartPeriodicTimer("flush", FlushTick.Instance, _settings.FlushIntervalConsumeQueue);
+
+    /// <inheritdoc />
+    protected override void PostStop() => FlushQueues(0);
+
+    /// <inheritdoc />
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case CommitLogWriter.Appended:
+                DispatchAvailable();
+                break;
+            case FlushTick:
+                var thorough = Environment.TickCount64 - _lastThoroughTicks >= _settings.FlushConsumeQueueThoroughInterval.TotalMilliseconds;
+                if (thorough) _lastThoroughTicks = Environment.TickCount64;
+                FlushQueues(thorough ? 0 : _settings.FlushConsumeQueueLeastPages);
+                break;
+            case SubscribeArrivals subscribe:
+                _subscribers.Add(subscribe.Subscriber);
+                Context.Watch(subscribe.Subscriber);
+                break;
+            case Terminated terminated:
+                _subscribers.Remove(terminated.ActorRef);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void DispatchAvailable()
+    {
+        var offset = _progress.Offset;
+        var limit = _log.ReadableOffset;
+        while (offset < limit)
+        {
+            var status = _log.TryRead(offset, limit, out var lease);
+            using (lease)
+            {
+                if (status == CommitLogReadStatus.Ok)
+                {
+                    var view = lease.View;
+                    if (_records.Dispatch(view) is { } queue) _grown.Add(queue);
+                    _lastStoreTimestamp = view.StoreTimestamp;
+                    offset = lease.NextOffset;
+                    continue;
+                }
+
+                if (status == CommitLogReadStatus.EndOfFile)
+                {
+                    offset = lease.NextOffset;
+                    continue;
+                }
+            }
+
+            // Only the writer's own records lie below the readable offset, so anything else is a bug or damage.
+            if (!_stalled) Context.Log.LogError("Dispatch stopped at CommitLog offset {Offset}: {Status}", offset, status);
+            _stalled = true;
+            break;
+        }
+
+        _progress.Publish(offset);
+        foreach (var queue in _grown)
+        {
+            if (_subscribers.Count == 0) break;
+            var arrived = new MessagesArrived(queue.Topic, queue.QueueId, queue.MaxOffset);
+            foreach (var subscriber in _subscribers) subscriber.Tell(arrived);
+        }
+
+        _grown.Clear();
+    }
+
+    private void FlushQueues(int leastPages)
+    {
+        var storeTimestamp = _lastStoreTimestamp;
+        try
+        {
+            _queues.FlushAll(leastPages);
+            if (storeTimestamp > 0 && storeTimestamp != _checkpoint.LogicsMsgTimestamp)
+            {
+                _checkpoint.LogicsMsgTimestamp = storeTimestamp;
+                _checkpoint.Flush();
+            }
+        }
+        catch (IOException e)
+        {
+            Context.Log.LogError(e, "ConsumeQueue flush failed (they can be rebuilt from the CommitLog)");
+        }
+    }
+}
+
+/// <summary>
+/// How far the Dispatcher has got in the CommitLog; written by the Dispatcher, read by anyone
+/// (a pull must not read past what the ConsumeQueues cover).
+/// </summary>
+public sealed class DispatchProgress
+{
+    private long _offset;
+
+    /// <summary>Starts at <paramref name="offset"/> (the recovered CommitLog end).</summary>
+    public DispatchProgress(long offset) => _offset = offset;
+
+    /// <summary>CommitLog offset up to which every record is dispatched.</summary>
+    public long Offset => Volatile.Read(ref _offset);
+
+    internal void Publish(long offset) => Volatile.Write(ref _offset, offset);
+}

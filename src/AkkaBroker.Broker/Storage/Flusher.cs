@@ -1,0 +1,147 @@
+using AkkaBroker.Actors;
+using AkkaBroker.Store;
+
+using Microsoft.Extensions.Logging;
+
+namespace AkkaBroker.Broker.Storage;
+
+/// <summary>
+/// Writes the CommitLog to the device, on its own thread because msync blocks (DESIGN.md §3).
+/// ASYNC_FLUSH: every <c>flush-interval-commit-log</c> when at least <c>flush-commit-log-least-pages</c> pages are
+/// dirty, and everything every <c>flush-commit-log-thorough-interval</c>.
+/// SYNC_FLUSH: every request waiting in the mailbox is covered by one flush (group commit), then answered; one
+/// answered later than <c>sync-flush-timeout</c> gets FLUSH_DISK_TIMEOUT (it is stored, but not in time).
+/// After each flush the checkpoint records the store time of the last flushed record.
+/// </summary>
+public sealed class Flusher : ActorBase
+{
+    /// <summary>Asks for the counters; the reply is <see cref="Stats"/>.</summary>
+    public sealed class GetStats
+    {
+        /// <summary>The one instance.</summary>
+        public static readonly GetStats Instance = new();
+
+        private GetStats()
+        {
+        }
+    }
+
+    /// <summary>Flush counters, for benchmarks and runtime info.</summary>
+    /// <param name="Flushes">Flushes that wrote something.</param>
+    /// <param name="SyncRequests">Requests answered after a sync flush.</param>
+    public sealed record Stats(long Flushes, long SyncRequests);
+
+    private sealed class Tick
+    {
+        public static readonly Tick Instance = new();
+    }
+
+    private const int MaxBatch = 65536;
+    private readonly CommitLog _log;
+    private readonly StoreCheckpoint _checkpoint;
+    private readonly StoreSettings _settings;
+    private readonly List<Envelope> _batch = new();
+    private long _lastThoroughTicks = Environment.TickCount64;
+    private long _flushes;
+    private long _syncRequests;
+    private string? _failure;
+
+    /// <summary>Creates the flusher.</summary>
+    public Flusher(CommitLog log, StoreCheckpoint checkpoint, StoreSettings settings)
+    {
+        _log = log;
+        _checkpoint = checkpoint;
+        _settings = settings;
+    }
+
+    /// <summary>Props: a dedicated thread, since flushing blocks.</summary>
+    public static Props Props(CommitLog log, StoreCheckpoint checkpoint, StoreSettings settings) =>
+        Actors.Props.Create(() => new Flusher(log, checkpoint, settings)).WithDedicatedThread();
+
+    /// <inheritdoc />
+    protected override void PreStart()
+    {
+        var interval = _settings.FlushDiskType == FlushDiskType.SyncFlush ? TimeSpan.FromMilliseconds(10) : _settings.FlushIntervalCommitLog;
+        Context.Timers.StartPeriodicTimer("flush", Tick.Instance, interval);
+    }
+
+    /// <inheritdoc />
+    protected override void PostStop()
+    {
+        // Whatever the writer appended before the node stopped reaches the disk.
+        FlushAll(0);
+    }
+
+    /// <inheritdoc />
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case PutMessageRequest request:
+                GroupCommit(request);
+                break;
+            case Tick:
+                var thorough = Environment.TickCount64 - _lastThoroughTicks >= _settings.FlushCommitLogThoroughInterval.TotalMilliseconds;
+                if (thorough) _lastThoroughTicks = Environment.TickCount64;
+                FlushAll(thorough || _settings.FlushDiskType == FlushDiskType.SyncFlush ? 0 : _settings.FlushCommitLogLeastPages);
+                break;
+            case GetStats:
+                Sender.Tell(new Stats(_flushes, _syncRequests));
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void GroupCommit(PutMessageRequest first)
+    {
+        _batch.Clear();
+        _batch.Add(new Envelope(first, Sender));
+        DrainQueued(_batch, MaxBatch);
+        var flushed = FlushAll(0);
+        var timeout = (long)_settings.SyncFlushTimeout.TotalMilliseconds;
+        var now = Environment.TickCount64;
+        foreach (var envelope in _batch)
+        {
+            if (envelope.Message is not PutMessageRequest request)
+            {
+                OnReceive(envelope.Message);
+                continue;
+            }
+
+            var result = request.PendingResult;
+            if (_failure is not null || flushed < result.PhysicalOffset + result.WroteBytes || now - request.AcceptedAtTicks > timeout)
+                result = result with { Status = PutMessageStatus.FlushDiskTimeout, Reason = _failure ?? "the flush did not finish within sync-flush-timeout" };
+            _syncRequests++;
+            request.Complete(result);
+        }
+
+        _batch.Clear();
+    }
+
+    private long FlushAll(int leastPages)
+    {
+        var before = _log.FlushedOffset;
+        // The store time is read before flushing, so the checkpoint never claims more than reached the disk.
+        var storeTimestamp = _log.LastStoreTimestamp;
+        try
+        {
+            var flushed = _log.Flush(leastPages);
+            if (flushed > before)
+            {
+                _flushes++;
+                if (storeTimestamp > 0) _checkpoint.PhysicMsgTimestamp = storeTimestamp;
+                _checkpoint.Flush();
+            }
+
+            return flushed;
+        }
+        catch (IOException e)
+        {
+            if (_failure is null) Context.Log.LogCritical(e, "CommitLog flush failed; acknowledged data may not be on the device");
+            _failure = $"flush failed: {e.Message}";
+            return before;
+        }
+    }
+}

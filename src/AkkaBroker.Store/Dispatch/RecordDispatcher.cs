@@ -1,0 +1,64 @@
+using System.Text;
+using AkkaBroker.Protocol;
+using AkkaBroker.Store.ConsumeQueues;
+
+namespace AkkaBroker.Store.Dispatch;
+
+/// <summary>
+/// Turns one CommitLog record into its derived data: the ConsumeQueue unit (physical offset, size, tag code) and,
+/// when an index is given, the IndexFile entries for its keys. Used by the Dispatcher as records arrive and by
+/// recovery to rebuild; both may replay a record already dispatched (ConsumeQueue puts are idempotent).
+/// Owner: whoever owns the ConsumeQueues (one thread). Allocates nothing per record once a topic is known.
+/// </summary>
+public sealed class RecordDispatcher
+{
+    private readonly ConsumeQueueStore _queues;
+    private readonly Dictionary<string, ConsumeQueue?[]> _byTopic = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ConsumeQueue?[]>.AlternateLookup<ReadOnlySpan<char>> _byTopicSpan;
+
+    /// <summary>A dispatcher writing into <paramref name="queues"/>.</summary>
+    public RecordDispatcher(ConsumeQueueStore queues)
+    {
+        _queues = queues;
+        _byTopicSpan = _byTopic.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    /// <summary>Records dispatched so far.</summary>
+    public long Dispatched { get; private set; }
+
+    /// <summary>
+    /// Dispatches <paramref name="record"/>; returns the queue it went to, or null when the record takes no queue
+    /// position (a transaction's half or rollback message).
+    /// </summary>
+    public ConsumeQueue? Dispatch(in MessageRecordView record)
+    {
+        Dispatched++;
+        var transaction = MessageSysFlag.TransactionType(record.SysFlag);
+        if (transaction is MessageSysFlag.TransactionPrepared or MessageSysFlag.TransactionRollback) return null;
+
+        var queue = QueueOf(record.Topic, record.QueueId);
+        MessageProperties.TryGetValue(record.Properties, "TAGS"u8, out var tag);
+        queue.PutUnit(record.QueueOffset, record.PhysicalOffset, record.TotalSize, TagsCode.Of(tag));
+        return queue;
+    }
+
+    private ConsumeQueue QueueOf(ReadOnlySpan<byte> topicUtf8, int queueId)
+    {
+        // Topic names are ASCII by RocketMQ's rules, so one char per byte.
+        Span<char> topic = stackalloc char[topicUtf8.Length];
+        var length = Encoding.UTF8.GetChars(topicUtf8, topic);
+        topic = topic[..length];
+        if (!_byTopicSpan.TryGetValue(topic, out var queues) || queueId >= queues.Length)
+        {
+            var name = topic.ToString();
+            var grown = new ConsumeQueue?[Math.Max(queueId + 1, queues?.Length ?? 0)];
+            queues?.CopyTo(grown, 0);
+            _byTopic[name] = queues = grown;
+        }
+
+        return queues[queueId] ??= _queues.GetOrCreate(topic.ToString(), queueId);
+    }
+
+    /// <summary>Forgets cached queues of a deleted topic.</summary>
+    public void ForgetTopic(string topic) => _byTopic.Remove(topic);
+}

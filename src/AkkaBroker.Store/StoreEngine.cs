@@ -1,0 +1,166 @@
+using AkkaBroker.Protocol;
+using AkkaBroker.Store.ConsumeQueues;
+using AkkaBroker.Store.Dispatch;
+
+namespace AkkaBroker.Store;
+
+/// <summary>
+/// A node's storage, opened and recovered (DESIGN.md §5): holds the store lock, the checkpoint, the CommitLog and
+/// the ConsumeQueues. <see cref="Open"/> brings them into agreement before anything writes: CommitLog recovery
+/// (normal or, after a crash, abnormal with CRC checks), ConsumeQueues cut back to the recovered end, and every
+/// record from the earlier of the two recovery points dispatched again, so missing or deleted ConsumeQueues are
+/// rebuilt. <see cref="Dispose"/> flushes everything and marks the shutdown clean.
+/// Ownership after open: the broker's actors (writer, flusher, dispatcher) as DESIGN.md §3 assigns.
+/// </summary>
+public sealed class StoreEngine : IDisposable
+{
+    private readonly StoreLock _lock;
+    private bool _disposed;
+
+    private StoreEngine(StoreSettings settings, StoreLock storeLock, StoreCheckpoint checkpoint, CommitLog commitLog,
+        ConsumeQueueStore queues, RecordDispatcher dispatcher, StoreRecoveryReport report)
+    {
+        Settings = settings;
+        _lock = storeLock;
+        Checkpoint = checkpoint;
+        CommitLog = commitLog;
+        ConsumeQueues = queues;
+        Dispatcher = dispatcher;
+        Report = report;
+    }
+
+    /// <summary>The settings the store was opened with.</summary>
+    public StoreSettings Settings { get; }
+
+    /// <summary>The checkpoint file.</summary>
+    public StoreCheckpoint Checkpoint { get; }
+
+    /// <summary>The CommitLog, recovered.</summary>
+    public CommitLog CommitLog { get; }
+
+    /// <summary>The ConsumeQueues, recovered and caught up with the CommitLog.</summary>
+    public ConsumeQueueStore ConsumeQueues { get; }
+
+    /// <summary>The record dispatcher (its owner is the Dispatcher actor after open).</summary>
+    public RecordDispatcher Dispatcher { get; }
+
+    /// <summary>What recovery found and did, for the log.</summary>
+    public StoreRecoveryReport Report { get; }
+
+    /// <summary>
+    /// Opens the store under <see cref="StoreSettings.StorePathRootDir"/>, recovering from a crash if the abort
+    /// file is there.
+    /// </summary>
+    /// <exception cref="StoreLockedException">Another process (or instance) uses this store.</exception>
+    /// <exception cref="StoreCorruptException">Files are damaged beyond what recovery repairs (wrong sizes, gaps).</exception>
+    public static StoreEngine Open(StoreSettings settings)
+    {
+        var problems = settings.Validate();
+        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems), nameof(settings));
+        Directory.CreateDirectory(settings.StorePathRootDir);
+        var storeLock = StoreLock.Acquire(settings.StorePathRootDir);
+        var opened = new List<IDisposable> { storeLock };
+        try
+        {
+            var checkpoint = StoreCheckpoint.Open(settings.StorePathRootDir);
+            opened.Add(checkpoint);
+            var commitLog = new CommitLog(settings);
+            opened.Add(commitLog);
+            var queues = new ConsumeQueueStore(settings.StorePathRootDir, settings.MappedFileSizeConsumeQueue);
+            opened.Add(queues);
+            var skipped = queues.Load();
+            queues.RecoverAll();
+
+            var abnormal = storeLock.AbortFileExisted;
+            var recovered = commitLog.Recover(abnormal, checkpoint, settings.CheckCrcOnRecover);
+            queues.TruncateDirtyAll(recovered.MaxOffset);
+            var dispatcher = new RecordDispatcher(queues);
+            // After a clean stop the ConsumeQueues were flushed, so dispatch resumes where they end (RocketMQ's rule).
+            // After a crash their tails may be lost: also replay from the CommitLog scan start, which the checkpoint's
+            // ConsumeQueue flush time placed before anything unflushed. No queues at all (say, consumequeue/ was
+            // deleted): everything is dispatched again.
+            var covered = queues.AllQueues().Count == 0 ? commitLog.MinOffset : queues.MaxPhysicalOffsetDispatched;
+            var from = abnormal ? Math.Min(recovered.DispatchFromOffset, covered) : covered;
+            var redispatched = Redispatch(commitLog, dispatcher, Math.Max(from, commitLog.MinOffset), recovered.MaxOffset);
+            queues.FlushAll(0);
+            checkpoint.Flush();
+
+            var report = new StoreRecoveryReport(abnormal, recovered.MaxOffset, recovered.RecordsScanned, recovered.DiscardedBytes,
+                redispatched, recovered.Problem, checkpoint.Warning, skipped);
+            return new StoreEngine(settings, storeLock, checkpoint, commitLog, queues, dispatcher, report);
+        }
+        catch
+        {
+            for (var i = opened.Count - 1; i >= 0; i--) opened[i].Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The next queue offset of every topic-queue (its ConsumeQueue's end), for the CommitLog writer.</summary>
+    public Dictionary<(string Topic, int QueueId), long> QueueOffsetTable()
+    {
+        var table = new Dictionary<(string, int), long>();
+        foreach (var queue in ConsumeQueues.AllQueues()) table[(queue.Topic, queue.QueueId)] = queue.MaxOffset;
+        return table;
+    }
+
+    /// <summary>Flushes every file, marks the shutdown clean (no abort file) and releases the lock.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        try
+        {
+            CommitLog.Flush(0);
+            ConsumeQueues.FlushAll(0);
+            Checkpoint.PhysicMsgTimestamp = Math.Max(Checkpoint.PhysicMsgTimestamp, CommitLog.LastStoreTimestamp);
+            Checkpoint.Flush();
+            _lock.MarkCleanShutdown();
+        }
+        finally
+        {
+            ConsumeQueues.Dispose();
+            CommitLog.Dispose();
+            Checkpoint.Dispose();
+            _lock.Dispose();
+        }
+    }
+
+    private static long Redispatch(CommitLog commitLog, RecordDispatcher dispatcher, long from, long to)
+    {
+        long count = 0;
+        var offset = from;
+        while (offset < to)
+        {
+            var status = commitLog.TryRead(offset, to, out var lease);
+            using (lease)
+            {
+                if (status == CommitLogReadStatus.EndOfFile)
+                {
+                    offset = lease.NextOffset;
+                    continue;
+                }
+
+                if (status != CommitLogReadStatus.Ok)
+                    throw new StoreCorruptException($"re-dispatch stopped at CommitLog offset {offset} ({status}) below the recovered end {to}");
+                dispatcher.Dispatch(lease.View);
+                offset = lease.NextOffset;
+                count++;
+            }
+        }
+
+        return count;
+    }
+}
+
+/// <summary>What <see cref="StoreEngine.Open"/> found and did.</summary>
+/// <param name="Abnormal">The previous run did not shut down cleanly.</param>
+/// <param name="MaxOffset">The CommitLog's recovered end.</param>
+/// <param name="RecordsScanned">Records the CommitLog recovery verified.</param>
+/// <param name="DiscardedBytes">Bytes past the last whole record that were dropped.</param>
+/// <param name="Redispatched">Records dispatched again to rebuild ConsumeQueues.</param>
+/// <param name="Problem">A damaged or torn record found by recovery, if any.</param>
+/// <param name="CheckpointWarning">A damaged checkpoint file, if any.</param>
+/// <param name="SkippedQueueFolders">Foreign folders under consumequeue/ that were ignored.</param>
+public sealed record StoreRecoveryReport(bool Abnormal, long MaxOffset, long RecordsScanned, long DiscardedBytes, long Redispatched,
+    string? Problem, string? CheckpointWarning, IReadOnlyList<string> SkippedQueueFolders);
