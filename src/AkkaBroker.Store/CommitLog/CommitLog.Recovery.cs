@@ -51,6 +51,7 @@ public sealed partial class CommitLog
         }
 
         _lastStoreTimestamp = lastTimestamp;
+        _rawCursor = end;
         Volatile.Write(ref _published, end);
         Volatile.Write(ref _committed, end);
         _recovered = true;

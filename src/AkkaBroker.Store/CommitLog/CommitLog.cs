@@ -27,6 +27,7 @@ public sealed partial class CommitLog : IDisposable
     private long _published;
     private long _committed;
     private long _lastStoreTimestamp;
+    private long _rawCursor;
     private bool _recovered;
 
     /// <summary>
@@ -122,6 +123,7 @@ public sealed partial class CommitLog : IDisposable
     {
         EnsureRecovered();
         if (_queue.Last is null ? offset % _fileSize != 0 : offset != MaxOffset) return false;
+        if (_queue.Last is null) _rawCursor = offset;
         while (!bytes.IsEmpty)
         {
             var file = CurrentFile(offset);
@@ -133,6 +135,7 @@ public sealed partial class CommitLog : IDisposable
         }
 
         Volatile.Write(ref _published, offset);
+        if (_pool is null) FollowRawRecords(offset);
         return true;
     }
 
@@ -214,6 +217,33 @@ public sealed partial class CommitLog : IDisposable
     }
 
     private static readonly int NativePageSize = Environment.SystemPageSize;
+
+    /// <summary>
+    /// Walks the headers of the records a raw append completed, so <see cref="LastStoreTimestamp"/> (and with it a
+    /// slave's checkpoint) keeps up even though the bytes arrive in chunks that ignore record boundaries.
+    /// </summary>
+    private void FollowRawRecords(long end)
+    {
+        while (_rawCursor < end && _queue.FindByOffset(_rawCursor) is { } file)
+        {
+            var position = (int)(_rawCursor - file.FileFromOffset);
+            var available = (int)Math.Min(file.FileSize - position, end - _rawCursor);
+            var status = MessageRecord.TryRead(file.Read(position, available), checkCrc: false, out var record);
+            if (status == RecordReadStatus.Ok)
+            {
+                Volatile.Write(ref _lastStoreTimestamp, record.StoreTimestamp);
+                _rawCursor += record.TotalSize;
+            }
+            else if (status == RecordReadStatus.EndOfFile)
+            {
+                _rawCursor = file.FileFromOffset + file.FileSize;
+            }
+            else
+            {
+                return; // the rest of the record is still on its way (or the master sent junk: recovery will say)
+            }
+        }
+    }
 
     private static void CopyPending(PendingBuffer pending)
     {

@@ -145,6 +145,7 @@ public sealed class CommitLogAppendReadTests : IDisposable
         }
 
         Assert.Equal(master.MaxOffset, slave.MaxOffset);
+        Assert.Equal(master.LastStoreTimestamp, slave.LastStoreTimestamp);
         Assert.Equal(master.Segments.Count, slave.Segments.Count);
         for (var i = 0; i < master.Segments.Count; i++)
         {
@@ -156,6 +157,25 @@ public sealed class CommitLogAppendReadTests : IDisposable
 
         Assert.Equal(CommitLogReadStatus.Ok, slave.TryRead(0, slave.ReadableOffset, out var first));
         first.Dispose();
+    }
+
+    [Fact]
+    public void An_empty_slave_starts_at_whatever_segment_start_the_master_sends_first()
+    {
+        using var master = OpenRecovered(_dir.Sub("master"));
+        var written = AppendMany(master, 200, seed: 8);
+        using var slave = OpenRecovered(_dir.Sub("slave"));
+
+        Assert.False(slave.AppendRaw(SegmentSize + 1, [1]));
+        Assert.Equal(CommitLogReadStatus.Ok, master.TryReadBytes(2L * SegmentSize, SegmentSize, long.MaxValue, out var segment));
+        using (segment) Assert.True(slave.AppendRaw(2L * SegmentSize, segment.Bytes));
+
+        Assert.Equal(2L * SegmentSize, slave.MinOffset);
+        Assert.Equal(3L * SegmentSize, slave.MaxOffset);
+        var last = written.Last(w => w.Offset < 3L * SegmentSize);
+        Assert.Equal(1_700_000_000_000 + last.QueueOffset, slave.LastStoreTimestamp);
+        Assert.Equal(CommitLogReadStatus.Ok, slave.TryRead(last.Offset, slave.ReadableOffset, out var lease));
+        lease.Dispose();
     }
 
     [Fact]
