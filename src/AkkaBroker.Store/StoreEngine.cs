@@ -1,6 +1,7 @@
 using AkkaBroker.Protocol;
 using AkkaBroker.Store.ConsumeQueues;
 using AkkaBroker.Store.Dispatch;
+using AkkaBroker.Store.Index;
 
 namespace AkkaBroker.Store;
 
@@ -18,8 +19,9 @@ public sealed class StoreEngine : IDisposable
     private bool _disposed;
 
     private StoreEngine(StoreSettings settings, StoreLock storeLock, StoreCheckpoint checkpoint, CommitLog commitLog,
-        ConsumeQueueStore queues, RecordDispatcher dispatcher, StoreRecoveryReport report)
+        ConsumeQueueStore queues, IndexService? index, RecordDispatcher dispatcher, StoreRecoveryReport report)
     {
+        Index = index;
         Settings = settings;
         _lock = storeLock;
         Checkpoint = checkpoint;
@@ -40,6 +42,9 @@ public sealed class StoreEngine : IDisposable
 
     /// <summary>The ConsumeQueues, recovered and caught up with the CommitLog.</summary>
     public ConsumeQueueStore ConsumeQueues { get; }
+
+    /// <summary>The IndexFiles (null when message-index-enable is off).</summary>
+    public IndexService? Index { get; }
 
     /// <summary>The record dispatcher (its owner is the Dispatcher actor after open).</summary>
     public RecordDispatcher Dispatcher { get; }
@@ -74,20 +79,33 @@ public sealed class StoreEngine : IDisposable
             var abnormal = storeLock.AbortFileExisted;
             var recovered = commitLog.Recover(abnormal, checkpoint, settings.CheckCrcOnRecover);
             queues.TruncateDirtyAll(recovered.MaxOffset);
-            var dispatcher = new RecordDispatcher(queues);
+            IndexService? index = null;
+            var indexProblems = (IReadOnlyList<string>)[];
+            if (settings.MessageIndexEnable)
+            {
+                index = new IndexService(settings.StorePathRootDir, settings.MaxHashSlotNum, settings.MaxIndexNum);
+                opened.Add(index);
+                indexProblems = index.Load(recovered.MaxOffset);
+            }
+
+            var dispatcher = new RecordDispatcher(queues, index);
             // After a clean stop the ConsumeQueues were flushed, so dispatch resumes where they end (RocketMQ's rule).
             // After a crash their tails may be lost: also replay from the CommitLog scan start, which the checkpoint's
             // ConsumeQueue flush time placed before anything unflushed. No queues at all (say, consumequeue/ was
             // deleted): everything is dispatched again.
             var covered = queues.AllQueues().Count == 0 ? commitLog.MinOffset : queues.MaxPhysicalOffsetDispatched;
             var from = abnormal ? Math.Min(recovered.DispatchFromOffset, covered) : covered;
+            // Index files past the recovered end were dropped at load: rebuild from the last kept entry. (An empty index
+            // sets no bound, or a store whose messages carry no keys would re-read its whole log at every start.)
+            if (index is { Files.Count: > 0 }) from = Math.Min(from, index.MaxIndexedPhyOffset + 1);
             var redispatched = Redispatch(commitLog, dispatcher, Math.Max(from, commitLog.MinOffset), recovered.MaxOffset);
             queues.FlushAll(0);
+            index?.Flush();
             checkpoint.Flush();
 
             var report = new StoreRecoveryReport(abnormal, recovered.MaxOffset, recovered.RecordsScanned, recovered.DiscardedBytes,
-                redispatched, recovered.Problem, checkpoint.Warning, skipped);
-            return new StoreEngine(settings, storeLock, checkpoint, commitLog, queues, dispatcher, report);
+                redispatched, recovered.Problem, checkpoint.Warning, [.. skipped, .. indexProblems]);
+            return new StoreEngine(settings, storeLock, checkpoint, commitLog, queues, index, dispatcher, report);
         }
         catch
         {
@@ -113,12 +131,19 @@ public sealed class StoreEngine : IDisposable
         {
             CommitLog.Flush(0);
             ConsumeQueues.FlushAll(0);
+            if (Index is not null)
+            {
+                Index.Flush();
+                Checkpoint.IndexMsgTimestamp = Index.LastTimestamp;
+            }
+
             Checkpoint.PhysicMsgTimestamp = Math.Max(Checkpoint.PhysicMsgTimestamp, CommitLog.LastStoreTimestamp);
             Checkpoint.Flush();
             _lock.MarkCleanShutdown();
         }
         finally
         {
+            Index?.Dispose();
             ConsumeQueues.Dispose();
             CommitLog.Dispose();
             Checkpoint.Dispose();
@@ -161,6 +186,6 @@ public sealed class StoreEngine : IDisposable
 /// <param name="Redispatched">Records dispatched again to rebuild ConsumeQueues.</param>
 /// <param name="Problem">A damaged or torn record found by recovery, if any.</param>
 /// <param name="CheckpointWarning">A damaged checkpoint file, if any.</param>
-/// <param name="SkippedQueueFolders">Foreign folders under consumequeue/ that were ignored.</param>
+/// <param name="SkippedFiles">Foreign folders under consumequeue/ and index files dropped or ignored, one line each.</param>
 public sealed record StoreRecoveryReport(bool Abnormal, long MaxOffset, long RecordsScanned, long DiscardedBytes, long Redispatched,
-    string? Problem, string? CheckpointWarning, IReadOnlyList<string> SkippedQueueFolders);
+    string? Problem, string? CheckpointWarning, IReadOnlyList<string> SkippedFiles);

@@ -1,6 +1,7 @@
 using System.Text;
 using AkkaBroker.Protocol;
 using AkkaBroker.Store.ConsumeQueues;
+using AkkaBroker.Store.Index;
 
 namespace AkkaBroker.Store.Dispatch;
 
@@ -13,13 +14,15 @@ namespace AkkaBroker.Store.Dispatch;
 public sealed class RecordDispatcher
 {
     private readonly ConsumeQueueStore _queues;
+    private readonly IndexService? _index;
     private readonly Dictionary<string, ConsumeQueue?[]> _byTopic = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ConsumeQueue?[]>.AlternateLookup<ReadOnlySpan<char>> _byTopicSpan;
 
-    /// <summary>A dispatcher writing into <paramref name="queues"/>.</summary>
-    public RecordDispatcher(ConsumeQueueStore queues)
+    /// <summary>A dispatcher writing into <paramref name="queues"/> and, when given, <paramref name="index"/>.</summary>
+    public RecordDispatcher(ConsumeQueueStore queues, IndexService? index)
     {
         _queues = queues;
+        _index = index;
         _byTopicSpan = _byTopic.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
@@ -34,11 +37,28 @@ public sealed class RecordDispatcher
     {
         Dispatched++;
         var transaction = MessageSysFlag.TransactionType(record.SysFlag);
-        if (transaction is MessageSysFlag.TransactionPrepared or MessageSysFlag.TransactionRollback) return null;
+        if (transaction == MessageSysFlag.TransactionRollback) return null; // neither consumed nor looked up
+        var takesQueue = transaction != MessageSysFlag.TransactionPrepared;
+        var queue = takesQueue ? QueueOf(record.Topic, record.QueueId) : null;
+        var properties = record.Properties;
+        if (queue is not null)
+        {
+            MessageProperties.TryGetValue(properties, "TAGS"u8, out var tag);
+            queue.PutUnit(record.QueueOffset, record.PhysicalOffset, record.TotalSize, TagsCode.Of(tag));
+        }
 
-        var queue = QueueOf(record.Topic, record.QueueId);
-        MessageProperties.TryGetValue(record.Properties, "TAGS"u8, out var tag);
-        queue.PutUnit(record.QueueOffset, record.PhysicalOffset, record.TotalSize, TagsCode.Of(tag));
+        if (_index is not null)
+        {
+            MessageProperties.TryGetValue(properties, "KEYS"u8, out var keys);
+            MessageProperties.TryGetValue(properties, "UNIQ_KEY"u8, out var uniqueKey);
+            if (!keys.IsEmpty || !uniqueKey.IsEmpty)
+            {
+                // Half messages have no queue to lend its topic string; they are rare enough to allocate one.
+                var topic = queue?.Topic ?? Encoding.UTF8.GetString(record.Topic);
+                _index.Put(topic, keys, uniqueKey, record.PhysicalOffset, record.StoreTimestamp);
+            }
+        }
+
         return queue;
     }
 
