@@ -22,7 +22,8 @@ public sealed partial class CommitLog
         var position = (int)(physicalOffset - file.FileFromOffset);
         var end = (int)Math.Min(file.FileSize, readLimit - file.FileFromOffset);
         var status = MessageRecord.TryRead(file.Read(position, end - position), checkCrc: false, out var view);
-        if (status == RecordReadStatus.Ok)
+        // A record that does not name its own offset means the caller's offset is wrong (e.g. a damaged ConsumeQueue unit).
+        if (status == RecordReadStatus.Ok && view.PhysicalOffset == physicalOffset)
         {
             lease = new CommitLogRecordLease(file, position, view.TotalSize, physicalOffset, physicalOffset + view.TotalSize);
             return CommitLogReadStatus.Ok;

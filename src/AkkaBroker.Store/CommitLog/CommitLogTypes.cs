@@ -87,7 +87,7 @@ public readonly struct CommitLogRecordLease : IDisposable
 /// <param name="DispatchFromOffset">Start of the scan: the caller re-dispatches (idempotently) every record from here to rebuild ConsumeQueues and the index.</param>
 /// <param name="Abnormal">Whether the scan was the abnormal (crash) kind.</param>
 /// <param name="RecordsScanned">Valid records seen by the scan.</param>
-/// <param name="DiscardedBytes">Non-zero bytes at and after <paramref name="MaxOffset"/> that were zeroed or deleted.</param>
+/// <param name="DiscardedBytes">Bytes zeroed or deleted from <paramref name="MaxOffset"/> on, counted up to the last non-zero byte of each segment (0: nothing was lost).</param>
 /// <param name="StopStatus">Why the scan stopped: NoRecord at a clean end, else Truncated or Corrupt.</param>
 /// <param name="Problem">A line for the log when data was discarded or a record was bad; null after a clean scan.</param>
 public readonly record struct CommitLogRecoveryResult(

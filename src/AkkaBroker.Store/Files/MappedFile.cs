@@ -65,12 +65,17 @@ public sealed unsafe class MappedFile : IDisposable
     /// <summary>The 20-digit file name of a segment starting at <paramref name="offset"/>.</summary>
     public static string FileName(long offset) => offset.ToString("D20", System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>Creates a new zero-filled segment (sparse until written). Fails if the file exists.</summary>
+    /// <summary>Creates a new zero-filled segment with its disk blocks reserved. Fails if the file exists or the disk is full.</summary>
     public static MappedFile Create(string directory, long fileFromOffset, int fileSize)
     {
         Directory.CreateDirectory(directory);
         var path = System.IO.Path.Combine(directory, FileName(fileFromOffset));
-        var stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
+        // Reserving the blocks up front (fallocate) turns a full disk into an IOException here instead of a SIGBUS
+        // that would kill the process at the first write into an unbacked page of the mapping.
+        var stream = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.Read | FileShare.Delete, PreallocationSize = fileSize,
+        });
         try
         {
             stream.SetLength(fileSize);

@@ -256,6 +256,18 @@ public sealed class CommitLogAppendReadTests : IDisposable
     }
 
     [Fact]
+    public void New_segments_reserve_their_disk_blocks_so_a_full_disk_fails_creation_not_a_write()
+    {
+        if (!File.Exists("/usr/bin/stat")) return;
+        using var log = OpenRecovered(_dir.Path);
+        log.Append(Fields(0), [1], Topic, Props);
+        using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/usr/bin/stat", ["-c", "%b %B", log.Segments[0].Path]) { RedirectStandardOutput = true })!;
+        var parts = stat.StandardOutput.ReadToEnd().Split(' ');
+        stat.WaitForExit();
+        Assert.True(long.Parse(parts[0]) * long.Parse(parts[1]) >= SegmentSize);
+    }
+
+    [Fact]
     public void Disk_used_ratio_is_a_fraction()
     {
         using var log = OpenRecovered(_dir.Path);
