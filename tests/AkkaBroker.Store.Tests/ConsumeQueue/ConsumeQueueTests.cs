@@ -265,6 +265,37 @@ public sealed class ConsumeQueueTests : IDisposable
     }
 
     [Fact]
+    public void A_reader_on_another_thread_sees_only_whole_units_below_the_published_max()
+    {
+        using var q = Open();
+        var stop = false;
+        var failures = 0;
+        var reader = new Thread(() =>
+        {
+            var batch = new ConsumeQueueUnit[32];
+            while (!Volatile.Read(ref stop))
+            {
+                var max = q.MaxOffset;
+                if (max > 0 && (!q.TryGetUnit(max - 1, out var unit) || unit != new ConsumeQueueUnit((max - 1) * 100, 100, (max - 1) % 7)))
+                    Interlocked.Increment(ref failures);
+                var from = Math.Max(0, max - 20);
+                var read = q.ReadUnits(from, batch);
+                for (var i = 0; i < read; i++)
+                {
+                    if (batch[i].PhysicalOffset != (from + i) * 100) Interlocked.Increment(ref failures);
+                }
+            }
+        });
+        reader.Start();
+        PutRange(q, 0, Units * 40);
+        Volatile.Write(ref stop, true);
+        reader.Join();
+
+        Assert.Equal(0, failures);
+        Assert.Equal(40, q.FileCount);
+    }
+
+    [Fact]
     public void Destroy_deletes_the_queue_folder()
     {
         var q = Open();
