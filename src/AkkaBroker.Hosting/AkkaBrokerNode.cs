@@ -1,5 +1,6 @@
 using AkkaBroker.Actors;
 using AkkaBroker.Broker;
+using AkkaBroker.Broker.Storage;
 using AkkaBroker.Hocon;
 using AkkaBroker.NameServer;
 using Microsoft.Extensions.Logging;
@@ -13,9 +14,9 @@ namespace AkkaBroker.Hosting;
 public sealed class AkkaBrokerNode : IAsyncDisposable
 {
     private readonly ILogger _log;
-    private readonly List<IActorRef> _guardians;
+    private readonly List<(IActorRef Guardian, object StopMessage)> _guardians;
 
-    private AkkaBrokerNode(ActorSystem system, NodeRoles roles, List<IActorRef> guardians, ILogger log)
+    private AkkaBrokerNode(ActorSystem system, NodeRoles roles, List<(IActorRef, object)> guardians, ILogger log)
     {
         System = system;
         Roles = roles;
@@ -28,6 +29,9 @@ public sealed class AkkaBrokerNode : IAsyncDisposable
 
     /// <summary>The roles this node runs.</summary>
     public NodeRoles Roles { get; }
+
+    /// <summary>The broker's message store, or null when the node runs no broker.</summary>
+    public MessageStore? Store { get; private set; }
 
     /// <summary>Reads every setting first (so a bad config fails before anything starts), then starts the roles.</summary>
     /// <param name="config">Resolved config with reference.conf as fallback (see <see cref="NodeConfig.Load"/>).</param>
@@ -50,15 +54,16 @@ public sealed class AkkaBrokerNode : IAsyncDisposable
             if (nameServer is not null)
             {
                 var guardian = system.ActorOf(NameServerGuardian.Props(nameServer), "namesrv");
-                node._guardians.Add(guardian);
+                node._guardians.Add((guardian, PoisonPill.Instance));
                 await guardian.Ask<NameServerGuardian.Ready>(NameServerGuardian.Start.Instance, StartTimeout, cancellationToken);
             }
 
             if (broker is not null)
             {
                 var guardian = system.ActorOf(BrokerGuardian.Props(broker), "broker");
-                node._guardians.Add(guardian);
-                await guardian.Ask<BrokerGuardian.Ready>(BrokerGuardian.Start.Instance, StartTimeout, cancellationToken);
+                node._guardians.Add((guardian, BrokerGuardian.Shutdown.Instance));
+                var ready = await guardian.Ask<BrokerGuardian.Ready>(BrokerGuardian.Start.Instance, StartTimeout, cancellationToken);
+                node.Store = ready.Store;
             }
         }
         catch
@@ -76,11 +81,13 @@ public sealed class AkkaBrokerNode : IAsyncDisposable
     {
         for (var i = _guardians.Count - 1; i >= 0; i--)
         {
-            if (!await _guardians[i].GracefulStop(timeout))
-                _log.LogWarning("{Guardian} did not stop within {Timeout}", _guardians[i].Path, timeout);
+            var (guardian, stopMessage) = _guardians[i];
+            if (!await guardian.GracefulStop(timeout, stopMessage))
+                _log.LogWarning("{Guardian} did not stop within {Timeout}", guardian.Path, timeout);
         }
 
         _guardians.Clear();
+        Store = null;
         await System.Terminate();
     }
 

@@ -1,0 +1,190 @@
+using System.Buffers;
+using System.Text;
+using AkkaBroker.Actors;
+using AkkaBroker.Protocol;
+using AkkaBroker.Store;
+using AkkaBroker.Store.Read;
+
+namespace AkkaBroker.Broker.Storage;
+
+/// <summary>
+/// The broker's storage as its processors see it (DESIGN.md §4): puts go through the CommitLogWriter actor and
+/// complete per the flush policy; reads go straight to mapped memory, up to what the Dispatcher has published.
+/// Created by the BrokerGuardian after recovery; <see cref="StopAsync"/> stops writer, flusher and dispatcher in that
+/// order (every accepted put is answered and flushed) and closes the files cleanly.
+/// </summary>
+public sealed class MessageStore
+{
+    private readonly StoreEngine _engine;
+    private readonly MessageReader _reader;
+    private readonly IActorRef _writer;
+    private readonly IActorRef _flusher;
+    private readonly IActorRef _dispatcher;
+    private readonly DispatchProgress _progress;
+    private int _stopping;
+
+    private MessageStore(StoreEngine engine, IActorRef writer, IActorRef flusher, IActorRef dispatcher, DispatchProgress progress, bool isMaster)
+    {
+        _engine = engine;
+        _writer = writer;
+        _flusher = flusher;
+        _dispatcher = dispatcher;
+        _progress = progress;
+        _reader = new MessageReader(engine.CommitLog, engine.ConsumeQueues, engine.Settings, correctOffsets: isMaster);
+    }
+
+    /// <summary>What recovery found when the store opened.</summary>
+    public StoreRecoveryReport Recovery => _engine.Report;
+
+    /// <summary>The store settings.</summary>
+    public StoreSettings Settings => _engine.Settings;
+
+    /// <summary>The Dispatcher (subscribe to arrivals with <see cref="Dispatcher.SubscribeArrivals"/>).</summary>
+    public IActorRef Dispatcher => _dispatcher;
+
+    /// <summary>The Flusher (for <see cref="Flusher.GetStats"/>).</summary>
+    public IActorRef Flusher => _flusher;
+
+    /// <summary>CommitLog offset up to which messages are in their ConsumeQueues.</summary>
+    public long DispatchedOffset => _progress.Offset;
+
+    /// <summary>The CommitLog's first retained offset.</summary>
+    public long MinPhysicalOffset => _engine.CommitLog.MinOffset;
+
+    /// <summary>The CommitLog's end.</summary>
+    public long MaxPhysicalOffset => _engine.CommitLog.MaxOffset;
+
+    /// <summary>
+    /// Opens (and recovers) the store, then starts its actors under <paramref name="context"/>.
+    /// </summary>
+    /// <exception cref="StoreLockedException">Another process uses the store folder.</exception>
+    /// <exception cref="StoreCorruptException">Files are damaged beyond repair.</exception>
+    public static MessageStore Start(IActorContext context, StoreSettings settings, HostAndPort storeHost, bool isMaster)
+    {
+        var engine = StoreEngine.Open(settings);
+        try
+        {
+            var progress = new DispatchProgress(engine.CommitLog.MaxOffset);
+            var flusher = context.ActorOf(Storage.Flusher.Props(engine.CommitLog, engine.Checkpoint, settings), "flusher");
+            var dispatcher = context.ActorOf(Storage.Dispatcher.Props(engine.CommitLog, engine.ConsumeQueues, engine.Dispatcher, engine.Checkpoint, settings, progress), "dispatcher");
+            var writer = context.ActorOf(CommitLogWriter.Props(engine.CommitLog, settings, storeHost, engine.QueueOffsetTable(), dispatcher, flusher), "commitlog-writer");
+            return new MessageStore(engine, writer, flusher, dispatcher, progress, isMaster);
+        }
+        catch
+        {
+            engine.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Stores a message filled into a rented <see cref="PutMessageRequest"/>. Allocation-free; the request returns to
+    /// its pool when the result is read, so read it exactly once.
+    /// </summary>
+    public ValueTask<PutMessageResult> PutAsync(PutMessageRequest request)
+    {
+        var result = request.AsValueTask();
+        if (Volatile.Read(ref _stopping) != 0)
+            request.Complete(PutMessageResult.Refused(PutMessageStatus.ServiceNotAvailable, "the broker is shutting down"));
+        else
+            _writer.Tell(request);
+        return result;
+    }
+
+    /// <summary>Convenience form of <see cref="PutAsync(PutMessageRequest)"/> (allocates the property bytes).</summary>
+    public ValueTask<PutMessageResult> PutAsync(string topic, int queueId, ReadOnlyMemory<byte> body,
+        IEnumerable<KeyValuePair<string, string>>? properties = null, HostAndPort bornHost = default)
+    {
+        var request = PutMessageRequest.Rent();
+        request.Topic = topic;
+        request.QueueId = queueId;
+        request.Body = body;
+        request.Properties = properties is null ? ReadOnlyMemory<byte>.Empty : MessageProperties.Format(properties);
+        request.BornTimestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        request.BornHost = bornHost;
+        return PutAsync(request);
+    }
+
+    /// <summary>Reads up to <paramref name="maxCount"/> records of a queue from <paramref name="offset"/> into <paramref name="output"/>.</summary>
+    public GetMessageResult GetMessages(string topic, int queueId, long offset, int maxCount, TagFilter filter, IBufferWriter<byte> output) =>
+        _reader.GetMessages(topic, queueId, offset, maxCount, filter, output);
+
+    /// <summary>The queue's first retained offset (0 for an unknown queue).</summary>
+    public long GetMinOffset(string topic, int queueId) => _engine.ConsumeQueues.TryGet(topic, queueId, out var q) ? q.MinOffset : 0;
+
+    /// <summary>The queue's end (0 for an unknown queue).</summary>
+    public long GetMaxOffset(string topic, int queueId) => _engine.ConsumeQueues.TryGet(topic, queueId, out var q) ? q.MaxOffset : 0;
+
+    /// <summary>Offset of the first message stored at or after <paramref name="timestampMs"/>.</summary>
+    public long GetOffsetByTime(string topic, int queueId, long timestampMs) => _reader.GetOffsetByTime(topic, queueId, timestampMs);
+
+    /// <summary>Store time of the queue's first retained message, or -1.</summary>
+    public long GetEarliestStoreTime(string topic, int queueId)
+    {
+        if (!_engine.ConsumeQueues.TryGet(topic, queueId, out var queue) || !queue.TryGetUnit(queue.MinOffset, out var unit)) return -1;
+        return _reader.StoreTimestampOf(unit.PhysicalOffset, unit.Size);
+    }
+
+    /// <summary>Copies the record at <paramref name="physicalOffset"/> into <paramref name="output"/>; false when there is none.</summary>
+    public bool LookUpByPhysicalOffset(long physicalOffset, IBufferWriter<byte> output)
+    {
+        var log = _engine.CommitLog;
+        var status = log.TryRead(physicalOffset, Math.Min(log.ReadableOffset, DispatchedOffset), out var lease);
+        using (lease)
+        {
+            if (status != CommitLogReadStatus.Ok) return false;
+            lease.Bytes.CopyTo(output.GetSpan(lease.Length));
+            output.Advance(lease.Length);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Records of <paramref name="topic"/> whose KEYS or UNIQ_KEY contain <paramref name="key"/>, stored within the time
+    /// range, newest first, at most <paramref name="maxNum"/>; each copied into <paramref name="output"/>. Returns how many.
+    /// </summary>
+    public int QueryByKey(string topic, string key, int maxNum, long beginTimestamp, long endTimestamp, IBufferWriter<byte> output)
+    {
+        if (_engine.Index is not { } index) return 0;
+        var log = _engine.CommitLog;
+        var wanted = Encoding.UTF8.GetBytes(key);
+        var topicBytes = Encoding.UTF8.GetBytes(topic);
+        var found = 0;
+        foreach (var offset in index.Query(topic, key, maxNum, beginTimestamp, endTimestamp))
+        {
+            var status = log.TryRead(offset, log.ReadableOffset, out var lease);
+            using (lease)
+            {
+                // Index hashes collide: keep only records that really carry the key in this topic.
+                if (status != CommitLogReadStatus.Ok || !lease.View.Topic.SequenceEqual(topicBytes) || !HasKey(lease.View.Properties, wanted)) continue;
+                lease.Bytes.CopyTo(output.GetSpan(lease.Length));
+                output.Advance(lease.Length);
+                found++;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Refuses new puts, stops writer, flusher and dispatcher (each finishing what it holds), then closes the files.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        if (Interlocked.Exchange(ref _stopping, 1) != 0) return;
+        await _writer.GracefulStop(timeout);
+        await _flusher.GracefulStop(timeout);
+        await _dispatcher.GracefulStop(timeout);
+        _engine.Dispose();
+    }
+
+    private static bool HasKey(ReadOnlySpan<byte> properties, ReadOnlySpan<byte> key)
+    {
+        if (MessageProperties.TryGetValue(properties, "UNIQ_KEY"u8, out var unique) && unique.SequenceEqual(key)) return true;
+        if (!MessageProperties.TryGetValue(properties, "KEYS"u8, out var keys)) return false;
+        foreach (var range in keys.Split((byte)' '))
+        {
+            if (keys[range].SequenceEqual(key)) return true;
+        }
+
+        return false;
+    }
+}

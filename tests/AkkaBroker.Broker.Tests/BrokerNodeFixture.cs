@@ -1,0 +1,80 @@
+using System.Buffers;
+using AkkaBroker.Broker.Storage;
+using AkkaBroker.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AkkaBroker.Broker.Tests;
+
+/// <summary>
+/// A real broker node on a temp store with tiny files (64 KiB CommitLog segments, 60-unit ConsumeQueue files, small
+/// index files) so rollover, blank tails and index rolls happen within a test.
+/// </summary>
+public sealed class StoreDir : IDisposable
+{
+    public StoreDir() => Path = Directory.CreateTempSubdirectory("akkabroker-broker-").FullName;
+
+    public string Path { get; }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    public string[] Overrides(params string[] more) =>
+    [
+        "akkabroker.roles = [broker]",
+        $"akkabroker.store.store-path-root-dir = \"{Path}\"",
+        "akkabroker.store.mapped-file-size-commit-log = 64k",
+        "akkabroker.store.mapped-file-size-consume-queue = 1200",
+        "akkabroker.store.max-message-size = 32k",
+        "akkabroker.store.max-hash-slot-num = 64",
+        "akkabroker.store.max-index-num = 256",
+        .. more,
+    ];
+
+    public Task<AkkaBrokerNode> StartAsync(params string[] more) =>
+        AkkaBrokerNode.StartAsync(NodeConfig.Load(null, Overrides(more)), NullLoggerFactory.Instance);
+}
+
+internal static class StoreTestExtensions
+{
+    public static async Task<PutMessageResult> PutTextAsync(this MessageStore store, string topic, int queueId, string body, params (string Key, string Value)[] properties)
+    {
+        var props = properties.Select(p => new KeyValuePair<string, string>(p.Key, p.Value)).ToArray();
+        return await store.PutAsync(topic, queueId, System.Text.Encoding.UTF8.GetBytes(body), props);
+    }
+
+    public static (Store.Read.GetMessageResult Result, List<string> Bodies) Get(this MessageStore store, string topic, int queueId, long offset,
+        int max = 32, string? tags = null)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var result = store.GetMessages(topic, queueId, offset, max, Protocol.TagFilter.Parse(tags), buffer);
+        var bodies = new List<string>();
+        var span = buffer.WrittenSpan;
+        while (!span.IsEmpty)
+        {
+            Assert.Equal(Protocol.RecordReadStatus.Ok, Protocol.MessageRecord.TryRead(span, checkCrc: true, out var view));
+            bodies.Add(System.Text.Encoding.UTF8.GetString(view.Body));
+            span = span[view.TotalSize..];
+        }
+
+        return (result, bodies);
+    }
+
+    public static async Task<T> EventuallyAsync<T>(Func<T> probe, Func<T, bool> done, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            var value = probe();
+            if (done(value) || DateTime.UtcNow > deadline) return value;
+            await Task.Delay(5);
+        }
+    }
+}

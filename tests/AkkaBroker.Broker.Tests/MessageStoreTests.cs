@@ -1,0 +1,249 @@
+using System.Buffers;
+using System.Text;
+using AkkaBroker.Actors;
+using AkkaBroker.Broker.Storage;
+using AkkaBroker.Protocol;
+using AkkaBroker.Store;
+
+namespace AkkaBroker.Broker.Tests;
+
+/// <summary>The broker's store through its actors: a real node, real files, tiny segments.</summary>
+public sealed class MessageStoreTests : IDisposable
+{
+    private readonly StoreDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static string Body(int i) => $"message-{i:D5}-" + new string((char)('a' + (i % 26)), 700 + (i % 300));
+
+    [Fact]
+    public async Task Messages_round_trip_across_many_segment_rolls()
+    {
+        await using var node = await _dir.StartAsync();
+        var store = node.Store!;
+        var results = new List<PutMessageResult>();
+        for (var i = 0; i < 400; i++) results.Add(await store.PutTextAsync("Orders", i % 2, Body(i)));
+
+        Assert.All(results, r => Assert.Equal(PutMessageStatus.PutOk, r.Status));
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => (long)i), results.Where((_, i) => i % 2 == 0).Select(r => r.QueueOffset));
+        Assert.True(store.MaxPhysicalOffset > 4 * 65536, "several segments were filled");
+        await StoreTestExtensions.EventuallyAsync(() => store.GetMaxOffset("Orders", 1), n => n == 200);
+
+        var read = new List<string>();
+        long offset = 0;
+        while (true)
+        {
+            var (result, bodies) = store.Get("Orders", 0, offset);
+            if (result.Status != GetMessageStatus.Found) break;
+            read.AddRange(bodies);
+            offset = result.NextBeginOffset;
+        }
+
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => Body(i * 2)), read);
+        Assert.Equal(GetMessageStatus.OffsetOverflowOne, store.Get("Orders", 0, 200).Result.Status);
+    }
+
+    [Fact]
+    public async Task Statuses_and_offsets_follow_RocketMQ()
+    {
+        await using var node = await _dir.StartAsync();
+        var store = node.Store!;
+        for (var i = 0; i < 5; i++) await store.PutTextAsync("T", 0, Body(i));
+        await StoreTestExtensions.EventuallyAsync(() => store.GetMaxOffset("T", 0), n => n == 5);
+
+        var unknown = store.Get("Nope", 0, 0).Result;
+        Assert.Equal(GetMessageStatus.NoMatchedLogicQueue, unknown.Status);
+        var end = store.Get("T", 0, 5).Result;
+        Assert.Equal((GetMessageStatus.OffsetOverflowOne, 5L), (end.Status, end.NextBeginOffset));
+        var past = store.Get("T", 0, 9).Result;
+        Assert.Equal((GetMessageStatus.OffsetOverflowBadly, 0L), (past.Status, past.NextBeginOffset)); // min is 0: back to the start
+        var found = store.Get("T", 0, 2, max: 2);
+        Assert.Equal((GetMessageStatus.Found, 4L, 0L, 5L), (found.Result.Status, found.Result.NextBeginOffset, found.Result.MinOffset, found.Result.MaxOffset));
+        Assert.Equal([Body(2), Body(3)], found.Bodies);
+    }
+
+    [Fact]
+    public async Task Tag_filters_skip_other_tags_and_advance_the_offset()
+    {
+        await using var node = await _dir.StartAsync();
+        var store = node.Store!;
+        for (var i = 0; i < 10; i++) await store.PutTextAsync("Tagged", 0, Body(i), ("TAGS", i % 3 == 0 ? "TagA" : "TagB"));
+        await StoreTestExtensions.EventuallyAsync(() => store.GetMaxOffset("Tagged", 0), n => n == 10);
+
+        var (result, bodies) = store.Get("Tagged", 0, 0, tags: "TagA");
+        Assert.Equal([Body(0), Body(3), Body(6), Body(9)], bodies);
+        Assert.Equal(10, result.NextBeginOffset);
+
+        var none = store.Get("Tagged", 0, 0, tags: "TagC").Result;
+        Assert.Equal((GetMessageStatus.NoMatchedMessage, 10L), (none.Status, none.NextBeginOffset));
+        Assert.Equal(4 + 6, store.Get("Tagged", 0, 0, tags: "TagA || TagB").Bodies.Count);
+    }
+
+    [Fact]
+    public async Task Oversized_messages_and_bad_queues_are_refused_with_a_reason_and_nothing_is_stored()
+    {
+        await using var node = await _dir.StartAsync();
+        var store = node.Store!;
+
+        var big = await store.PutAsync("T", 0, new byte[40 * 1024]);
+        Assert.Equal(PutMessageStatus.MessageIllegal, big.Status);
+        Assert.Contains("max-message-size", big.Reason);
+        var negative = await store.PutAsync("T", -1, new byte[10]);
+        Assert.Equal(PutMessageStatus.MessageIllegal, negative.Status);
+        var badTopic = await store.PutAsync("bad topic!", 0, new byte[10]);
+        Assert.Equal(PutMessageStatus.MessageIllegal, badTopic.Status);
+
+        var ok = await store.PutTextAsync("T", 0, "after the refusals");
+        Assert.Equal((PutMessageStatus.PutOk, 0L, 0L), (ok.Status, ok.QueueOffset, ok.PhysicalOffset));
+    }
+
+    [Fact]
+    public async Task A_clean_restart_keeps_messages_and_continues_queue_offsets()
+    {
+        await using (var node = await _dir.StartAsync())
+        {
+            for (var i = 0; i < 150; i++) await node.Store!.PutTextAsync("Orders", 0, Body(i));
+        }
+
+        Assert.False(File.Exists(Path.Combine(_dir.Path, "abort")), "a clean stop removes the abort marker");
+        await using var again = await _dir.StartAsync();
+        var store = again.Store!;
+        Assert.False(store.Recovery.Abnormal);
+        Assert.Equal(150, store.GetMaxOffset("Orders", 0));
+        var next = await store.PutTextAsync("Orders", 0, Body(150));
+        Assert.Equal(150, next.QueueOffset);
+        Assert.Equal([Body(149), Body(150)], (await StoreTestExtensions.EventuallyAsync(() => store.Get("Orders", 0, 149), g => g.Bodies.Count == 2)).Bodies);
+    }
+
+    [Fact]
+    public async Task Deleting_every_ConsumeQueue_and_restarting_rebuilds_identical_queues()
+    {
+        await using (var node = await _dir.StartAsync())
+        {
+            for (var i = 0; i < 300; i++) await node.Store!.PutTextAsync($"Topic{i % 3}", i % 4, Body(i), ("TAGS", $"Tag{i % 5}"));
+        }
+
+        var before = SnapshotQueues();
+        Directory.Delete(Path.Combine(_dir.Path, "consumequeue"), recursive: true);
+
+        await using (var node = await _dir.StartAsync())
+        {
+            Assert.Equal(300, node.Store!.Recovery.Redispatched);
+        }
+
+        Assert.Equal(before, SnapshotQueues());
+    }
+
+    [Fact]
+    public async Task A_second_node_on_the_same_store_is_refused_naming_the_folder()
+    {
+        await using var node = await _dir.StartAsync();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => _dir.StartAsync());
+        Assert.Contains(_dir.Path, error.Message);
+    }
+
+    [Fact]
+    public async Task Sync_flush_answers_after_the_flush_and_groups_concurrent_puts()
+    {
+        await using var node = await _dir.StartAsync("akkabroker.store.flush-disk-type = SYNC_FLUSH");
+        var store = node.Store!;
+        var puts = Enumerable.Range(0, 64).Select(i => store.PutTextAsync("Sync", i % 4, Body(i))).ToArray();
+        var results = await Task.WhenAll(puts);
+
+        Assert.All(results, r => Assert.Equal(PutMessageStatus.PutOk, r.Status));
+        var stats = await store.Flusher.Ask<Flusher.Stats>(Flusher.GetStats.Instance, TimeSpan.FromSeconds(5));
+        Assert.Equal(64, stats.SyncRequests);
+        Assert.True(stats.Flushes < 64, $"{stats.Flushes} flushes for 64 concurrent puts: group commit should need fewer");
+    }
+
+    [Fact]
+    public async Task Messages_are_found_by_key_by_unique_key_and_by_physical_offset()
+    {
+        await using var node = await _dir.StartAsync();
+        var store = node.Store!;
+        PutMessageResult target = default;
+        for (var i = 0; i < 120; i++)
+        {
+            var r = await store.PutTextAsync("Keyed", 0, Body(i), ("KEYS", $"order-{i} customer-{i % 7}"), ("UNIQ_KEY", $"U{i:D6}"));
+            if (i == 77) target = r;
+        }
+
+        await StoreTestExtensions.EventuallyAsync(() => store.DispatchedOffset, d => d == store.MaxPhysicalOffset);
+        Assert.Equal([Body(77)], Query(store, "Keyed", "order-77"));
+        Assert.Equal([Body(77)], Query(store, "Keyed", "U000077"));
+        Assert.Equal(Enumerable.Range(0, 120).Where(i => i % 7 == 3).Reverse().Select(Body), Query(store, "Keyed", "customer-3", 100));
+        Assert.Empty(Query(store, "Other", "order-77"));
+
+        var buffer = new ArrayBufferWriter<byte>();
+        Assert.True(store.LookUpByPhysicalOffset(target.PhysicalOffset, buffer));
+        Assert.Equal(RecordReadStatus.Ok, MessageRecord.TryRead(buffer.WrittenSpan, true, out var view));
+        Assert.Equal(Body(77), Encoding.UTF8.GetString(view.Body));
+        Assert.False(store.LookUpByPhysicalOffset(target.PhysicalOffset + 1, new ArrayBufferWriter<byte>()));
+    }
+
+    [Fact]
+    public async Task A_corrupt_record_after_a_crash_truncates_the_log_there_and_keeps_what_precedes_it()
+    {
+        await using (var node = await _dir.StartAsync())
+        {
+            for (var i = 0; i < 20; i++) await node.Store!.PutTextAsync("T", 0, Body(i));
+        }
+
+        // Damage the 16th record's body and leave the abort marker as a crash would.
+        var first = Path.Combine(_dir.Path, "commitlog", "00000000000000000000");
+        var records = RecordOffsets(first);
+        var bytes = File.ReadAllBytes(first);
+        bytes[records[15] + 200] ^= 0xFF;
+        File.WriteAllBytes(first, bytes);
+        File.WriteAllText(Path.Combine(_dir.Path, "abort"), "");
+
+        await using var again = await _dir.StartAsync();
+        var store = again.Store!;
+        Assert.True(store.Recovery.Abnormal);
+        Assert.NotNull(store.Recovery.Problem);
+        Assert.Equal(15, store.GetMaxOffset("T", 0));
+        Assert.Equal(Enumerable.Range(0, 15).Select(Body), store.Get("T", 0, 0, max: 32).Bodies);
+        var next = await store.PutTextAsync("T", 0, "after recovery");
+        Assert.Equal(15, next.QueueOffset);
+    }
+
+    private static List<string> Query(MessageStore store, string topic, string key, int max = 32)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var count = store.QueryByKey(topic, key, max, 0, long.MaxValue, buffer);
+        var bodies = new List<string>();
+        var span = buffer.WrittenSpan;
+        for (var i = 0; i < count; i++)
+        {
+            MessageRecord.TryRead(span, true, out var view);
+            bodies.Add(Encoding.UTF8.GetString(view.Body));
+            span = span[view.TotalSize..];
+        }
+
+        return bodies;
+    }
+
+    private static List<int> RecordOffsets(string segment)
+    {
+        var bytes = File.ReadAllBytes(segment);
+        var offsets = new List<int>();
+        var at = 0;
+        while (MessageRecord.TryRead(bytes.AsSpan(at), true, out var view) == RecordReadStatus.Ok)
+        {
+            offsets.Add(at);
+            at += view.TotalSize;
+        }
+
+        return offsets;
+    }
+
+    private SortedDictionary<string, string> SnapshotQueues()
+    {
+        var root = Path.Combine(_dir.Path, "consumequeue");
+        var snapshot = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in Directory.GetFiles(root, "*", SearchOption.AllDirectories))
+            snapshot[Path.GetRelativePath(root, file)] = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file)));
+        return snapshot;
+    }
+}
