@@ -46,22 +46,29 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
         var stopwatch = Stopwatch.StartNew();
         long totalAcks = 0;
 
+        var childRuns = 0;
         for (var cycle = 0; cycle < Cycles; cycle++)
         {
-            var delay = random.Next(100, 1501);
             var cycleStart = stopwatch.Elapsed;
-            var run = await RunChildUntilKilledAsync(seed, cycle, delay);
+            // One cycle in four crashes twice before the check: the second child starts on a crashed store and is killed
+            // at any moment from its start, so also while recovering or before anything it writes is acked.
+            var runs = new List<ChildRun> { await RunChildUntilKilledAsync(seed, childRuns++, random.Next(100, 1501), afterReady: true) };
+            if (random.Next(4) == 0) runs.Add(await RunChildUntilKilledAsync(seed, childRuns++, random.Next(0, 1501), afterReady: false));
             var killed = stopwatch.Elapsed;
-            var context = $"cycle {cycle} of {Cycles}, seed {seed} (AKKABROKER_CRASH_SEED), killed {delay} ms after READY, " +
-                          $"{run.Acks.Count} acks this cycle; child said: {run.Ready}";
-            foreach (var ack in run.Acks)
+            var acks = runs.Sum(r => r.Acks.Count);
+            var context = $"cycle {cycle} of {Cycles}, seed {seed} (AKKABROKER_CRASH_SEED), {acks} acks this cycle; " +
+                          string.Join("; ", runs.Select(r => r.Describe()));
+            if (runs.Count == 2 && runs[1].Ready is { } ready && !ready.Contains("abnormal=True", StringComparison.Ordinal))
+                Assert.Fail($"{context}: the child restarted after a kill did not recover abnormally");
+
+            foreach (var ack in runs.SelectMany(r => r.Acks))
             {
                 if (known.TryGetValue(ack.Key, out var earlier) && earlier.Hash != ack.Hash)
                     Assert.Fail($"{context}: {Describe(ack.Key)} was acked again with other content (first in cycle {earlier.Cycle})");
                 known[ack.Key] = new Known(ack.Hash, ack.PhysicalOffset, Acked: true, cycle);
             }
 
-            totalAcks += run.Acks.Count;
+            totalAcks += acks;
             Assert.True(File.Exists(Path.Combine(_dir.Path, "abort")), $"{context}: the killed child left no abort file");
 
             var node = await _dir.StartAsync(SyncFlush);
@@ -74,7 +81,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
                                 string.Join("\n  ", problems.Take(20)));
                 }
 
-                output.WriteLine($"cycle {cycle}: {run.Acks.Count} acks, {known.Count} messages held, tail {node.Store!.MaxPhysicalOffset}, " +
+                output.WriteLine($"cycle {cycle}: {runs.Count} kills, {acks} acks, {known.Count} messages held, tail {node.Store!.MaxPhysicalOffset}, " +
                                  $"child {(killed - cycleStart).TotalMilliseconds:F0} ms, check {(stopwatch.Elapsed - killed).TotalMilliseconds:F0} ms, " +
                                  $"recovery {Report(node.Store!.Recovery)}");
             }
@@ -84,7 +91,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
             }
         }
 
-        output.WriteLine($"seed {seed}: {Cycles} kills, {totalAcks} acks, {stopwatch.Elapsed.TotalSeconds:F1} s");
+        output.WriteLine($"seed {seed}: {Cycles} cycles, {childRuns} kills, {totalAcks} acks, {stopwatch.Elapsed.TotalSeconds:F1} s");
         Assert.True(totalAcks > 0, $"seed {seed}: no child acked anything in {Cycles} cycles, so nothing was tested");
     }
 
@@ -238,7 +245,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    private async Task<ChildRun> RunChildUntilKilledAsync(int seed, int cycle, int killDelayMs)
+    private async Task<ChildRun> RunChildUntilKilledAsync(int seed, int childRun, int killDelayMs, bool afterReady)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -249,7 +256,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
         info.ArgumentList.Add(ChildDll);
         info.ArgumentList.Add(_dir.Path);
         info.ArgumentList.Add(seed.ToString(CultureInfo.InvariantCulture));
-        info.ArgumentList.Add(cycle.ToString(CultureInfo.InvariantCulture));
+        info.ArgumentList.Add(childRun.ToString(CultureInfo.InvariantCulture));
 
         var lines = new List<string>();
         var stderr = new StringBuilder();
@@ -259,30 +266,31 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        var which = $"child run {childRun}, seed {seed}";
         try
         {
             string Stderr() { lock (stderr) return stderr.ToString(); }
             string? ReadyLine() { lock (lines) return lines.FirstOrDefault(l => l.StartsWith("READY", StringComparison.Ordinal)); }
 
             var deadline = DateTime.UtcNow + ReadyTimeout;
-            while (ReadyLine() is null)
+            while (afterReady && ReadyLine() is null)
             {
-                if (process.HasExited) Assert.Fail($"cycle {cycle}, seed {seed}: the child exited ({process.ExitCode}) before READY\n{Stderr()}");
-                if (DateTime.UtcNow > deadline) Assert.Fail($"cycle {cycle}, seed {seed}: no READY within {ReadyTimeout}\n{Stderr()}");
+                if (process.HasExited) Assert.Fail($"{which}: the child exited ({process.ExitCode}) before READY\n{Stderr()}");
+                if (DateTime.UtcNow > deadline) Assert.Fail($"{which}: no READY within {ReadyTimeout}\n{Stderr()}");
                 await Task.Delay(10);
             }
 
             await Task.Delay(killDelayMs);
-            if (process.HasExited) Assert.Fail($"cycle {cycle}, seed {seed}: the child stopped on its own ({process.ExitCode}) before the kill\n{Stderr()}");
+            if (process.HasExited) Assert.Fail($"{which}: the child stopped on its own ({process.ExitCode}) before the kill\n{Stderr()}");
             process.Kill(); // SIGKILL on Linux: no handler, no flush, no clean shutdown
-            if (!process.WaitForExit(TimeSpan.FromSeconds(10))) Assert.Fail($"cycle {cycle}, seed {seed}: the child survived SIGKILL for 10 s");
+            if (!process.WaitForExit(TimeSpan.FromSeconds(10))) Assert.Fail($"{which}: the child survived SIGKILL for 10 s");
             process.WaitForExit(); // drains the redirected output
 
             List<string> all;
             lock (lines) all = [.. lines];
             var nacks = all.Where(l => l.StartsWith("NACK ", StringComparison.Ordinal)).ToList();
-            if (nacks.Count > 0) output.WriteLine($"cycle {cycle}: {nacks.Count} puts not acked, first: {nacks[0]}");
-            return new ChildRun(ReadyLine()!, all.Select(ParseAck).OfType<Ack>().ToList());
+            if (nacks.Count > 0) output.WriteLine($"{which}: {nacks.Count} puts not acked, first: {nacks[0]}");
+            return new ChildRun(childRun, killDelayMs, afterReady, ReadyLine(), all.Select(ParseAck).OfType<Ack>().ToList());
         }
         finally
         {
@@ -335,7 +343,11 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
         throw new InvalidOperationException($"AkkaBroker.sln not found above {AppContext.BaseDirectory}");
     }
 
-    private sealed record ChildRun(string Ready, List<Ack> Acks);
+    private sealed record ChildRun(int Number, int KillDelayMs, bool AfterReady, string? Ready, List<Ack> Acks)
+    {
+        public string Describe() =>
+            $"child run {Number} killed {KillDelayMs} ms after {(AfterReady ? "READY" : "its start")} with {Acks.Count} acks, it said: {Ready ?? "(no READY yet)"}";
+    }
 
     private sealed record Ack((string Topic, int QueueId, long Offset) Key, long PhysicalOffset, string Hash);
 
