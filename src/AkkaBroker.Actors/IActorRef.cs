@@ -12,6 +12,7 @@ public interface IActorRef
     /// <summary>
     /// Queues <paramref name="message"/> for the actor, fire and forget. Messages from one sender to one receiver arrive in
     /// the order they were sent. If the actor is stopped (or its bounded mailbox is full) the message goes to dead letters.
+    /// Without <paramref name="sender"/>, a Tell from inside an actor's handler carries that actor as the sender.
     /// </summary>
     void Tell(object message, IActorRef? sender = null);
 }
@@ -25,7 +26,10 @@ internal interface IInternalActorRef : IActorRef
 /// <summary>Well-known refs.</summary>
 public static class ActorRefs
 {
-    /// <summary>"No sender" (null): the receiver's <c>Sender</c> will be the dead letters ref.</summary>
+    /// <summary>
+    /// "No sender" (null): outside an actor the receiver's <c>Sender</c> is the dead letters ref; inside an actor's
+    /// handler a missing sender means that actor (Akka.NET's implicit sender). Use <see cref="Nobody"/> to send anonymously from an actor.
+    /// </summary>
     public static readonly IActorRef? NoSender = null;
 
     /// <summary>A ref that silently discards every message.</summary>
@@ -46,7 +50,9 @@ internal sealed class LocalActorRef(ActorCell cell) : IInternalActorRef
     internal ActorCell Cell { get; } = cell;
     public ActorPath Path => Cell.Path;
     public ActorSystem? System => Cell.System;
-    public void Tell(object message, IActorRef? sender = null) => Cell.SendUser(message, sender);
+    // As in Akka.NET, a Tell made inside an actor's handler without a sender carries that actor as the sender,
+    // so the receiver can reply; pass ActorRefs.Nobody there to send anonymously.
+    public void Tell(object message, IActorRef? sender = null) => Cell.SendUser(message, sender ?? ActorCell.Running?.Self);
     public override string ToString() => Cell.Path.ToStringWithUid();
 }
 

@@ -14,6 +14,36 @@ public sealed class CoreTests : TestKit.TestKit
         Assert.Equal($"akka://{Sys.Name}/user/echo", echo.Path.ToString());
     }
 
+    // An actor that asks another actor and forwards the reply; it relies on the implicit sender of Tell.
+    private sealed class AskingActor(IActorRef target, IActorRef report) : ActorBase
+    {
+        protected override void OnReceive(object message)
+        {
+            if (message is "go") target.Tell("ping"); // no sender given: the implicit sender is this actor
+            else if (message is "ping") report.Tell(("reply", Sender.Equals(target)), ActorRefs.Nobody);
+        }
+    }
+
+    [Fact]
+    public void A_tell_from_inside_an_actor_carries_that_actor_as_sender_so_replies_return()
+    {
+        var echo = Sys.ActorOf(Props.Create(() => new EchoActor()), "echo2");
+        var asker = Sys.ActorOf(Props.Create(() => new AskingActor(echo, TestActor)));
+
+        asker.Tell("go");
+
+        ExpectMsg(("reply", true));
+    }
+
+    [Fact]
+    public void A_tell_from_outside_any_actor_has_no_sender()
+    {
+        var probe = CreateTestProbe();
+        probe.Ref.Tell("outside");
+        probe.ExpectMsg("outside");
+        Assert.Equal(Sys.DeadLetters, probe.LastSender);
+    }
+
     [Fact]
     public void Names_are_unique_among_siblings_and_validated()
     {
