@@ -16,11 +16,13 @@ namespace AkkaBroker.Store;
 public sealed class StoreEngine : IDisposable
 {
     private readonly StoreLock _lock;
+    private readonly TransientStorePool? _pool;
     private bool _disposed;
 
-    private StoreEngine(StoreSettings settings, StoreLock storeLock, StoreCheckpoint checkpoint, CommitLog commitLog,
+    private StoreEngine(StoreSettings settings, StoreLock storeLock, StoreCheckpoint checkpoint, TransientStorePool? pool, CommitLog commitLog,
         ConsumeQueueStore queues, IndexService? index, RecordDispatcher dispatcher, StoreRecoveryReport report)
     {
+        _pool = pool;
         Index = index;
         Settings = settings;
         _lock = storeLock;
@@ -69,7 +71,10 @@ public sealed class StoreEngine : IDisposable
         {
             var checkpoint = StoreCheckpoint.Open(settings.StorePathRootDir);
             opened.Add(checkpoint);
-            var commitLog = new CommitLog(settings);
+            // Off-heap write buffers only with the transient pool (an ASYNC_FLUSH master; settings validation enforces it).
+            var pool = settings.TransientStorePoolEnable ? new TransientStorePool(settings.TransientStorePoolSize, (int)settings.MappedFileSizeCommitLog) : null;
+            if (pool is not null) opened.Add(pool);
+            var commitLog = new CommitLog(settings, pool);
             opened.Add(commitLog);
             var queues = new ConsumeQueueStore(settings.StorePathRootDir, settings.MappedFileSizeConsumeQueue);
             opened.Add(queues);
@@ -105,7 +110,7 @@ public sealed class StoreEngine : IDisposable
 
             var report = new StoreRecoveryReport(abnormal, recovered.MaxOffset, recovered.RecordsScanned, recovered.DiscardedBytes,
                 redispatched, recovered.Problem, checkpoint.Warning, [.. skipped, .. indexProblems]);
-            return new StoreEngine(settings, storeLock, checkpoint, commitLog, queues, index, dispatcher, report);
+            return new StoreEngine(settings, storeLock, checkpoint, pool, commitLog, queues, index, dispatcher, report);
         }
         catch
         {
@@ -129,6 +134,7 @@ public sealed class StoreEngine : IDisposable
         _disposed = true;
         try
         {
+            CommitLog.Commit(0); // pooled writes reach the file before the last flush
             CommitLog.Flush(0);
             ConsumeQueues.FlushAll(0);
             if (Index is not null)
@@ -146,6 +152,7 @@ public sealed class StoreEngine : IDisposable
             Index?.Dispose();
             ConsumeQueues.Dispose();
             CommitLog.Dispose();
+            _pool?.Dispose(); // after the CommitLog, which committed its last buffer on dispose
             Checkpoint.Dispose();
             _lock.Dispose();
         }

@@ -79,12 +79,15 @@ public sealed class CommitLogWriter : ActorBase
         Actors.Props.Create(() => new CommitLogWriter(log, settings, storeHost, queueOffsets, dispatcher, flusher));
 
     /// <inheritdoc />
-    protected override void OnReceive(object message)
+    protected override void OnReceive(object message) => Handle(message, Sender);
+
+    // Messages drained with a batch are handled with their own sender, not the batch's first one.
+    private void Handle(object message, IActorRef sender)
     {
         switch (message)
         {
             case PutMessageRequest first:
-                AppendBatch(first);
+                AppendBatch(first, sender);
                 break;
             case DiskSpace space:
                 var reason = space.Full ? $"disk is {space.UsedRatio:P0} full; writes are refused until space is freed" : null;
@@ -93,7 +96,7 @@ public sealed class CommitLogWriter : ActorBase
                 break;
             case DeleteExpired delete:
                 var deleted = _log.DeleteExpiredSegments(delete.Reserved, DateTime.UtcNow, delete.Force, delete.MaxDeletes);
-                Sender.Tell(new ExpiredDeleted(deleted, _log.MinOffset));
+                sender.Tell(new ExpiredDeleted(deleted, _log.MinOffset));
                 break;
             default:
                 Unhandled(message);
@@ -101,17 +104,17 @@ public sealed class CommitLogWriter : ActorBase
         }
     }
 
-    private void AppendBatch(PutMessageRequest first)
+    private void AppendBatch(PutMessageRequest first, IActorRef sender)
     {
         _batch.Clear();
-        _batch.Add(new Envelope(first, Sender));
+        _batch.Add(new Envelope(first, sender));
         DrainQueued(_batch, MaxBatch - 1);
         var appended = false;
         foreach (var envelope in _batch)
         {
             if (envelope.Message is not PutMessageRequest request)
             {
-                OnReceive(envelope.Message); // another kind of message drained with the batch keeps its order
+                Handle(envelope.Message, envelope.Sender); // another kind of message drained with the batch keeps its order
                 continue;
             }
 

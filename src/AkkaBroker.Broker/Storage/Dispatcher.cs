@@ -2,6 +2,7 @@ using AkkaBroker.Actors;
 using AkkaBroker.Store;
 using AkkaBroker.Store.ConsumeQueues;
 using AkkaBroker.Store.Dispatch;
+using AkkaBroker.Store.Index;
 using Microsoft.Extensions.Logging;
 
 namespace AkkaBroker.Broker.Storage;
@@ -18,6 +19,10 @@ public sealed class Dispatcher : ActorBase
     /// <param name="Subscriber">Who is told.</param>
     public sealed record SubscribeArrivals(IActorRef Subscriber);
 
+    /// <summary>The CommitLog's oldest segments were deleted: drop ConsumeQueue and index data below <paramref name="MinOffset"/>.</summary>
+    /// <param name="MinOffset">The CommitLog's new first offset.</param>
+    public sealed record CommitLogTrimmed(long MinOffset);
+
     /// <summary>A queue grew: its messages up to <paramref name="MaxOffset"/> (exclusive) are readable.</summary>
     /// <param name="Topic">Topic.</param>
     /// <param name="QueueId">Queue of the topic.</param>
@@ -32,6 +37,7 @@ public sealed class Dispatcher : ActorBase
     private readonly CommitLog _log;
     private readonly ConsumeQueueStore _queues;
     private readonly RecordDispatcher _records;
+    private readonly IndexService? _index;
     private readonly StoreCheckpoint _checkpoint;
     private readonly StoreSettings _settings;
     private readonly DispatchProgress _progress;
@@ -42,11 +48,12 @@ public sealed class Dispatcher : ActorBase
     private bool _stalled;
 
     /// <summary>Creates the dispatcher, continuing from <paramref name="progress"/>'s offset (the recovered end).</summary>
-    public Dispatcher(CommitLog log, ConsumeQueueStore queues, RecordDispatcher records, StoreCheckpoint checkpoint,
+    public Dispatcher(CommitLog log, ConsumeQueueStore queues, IndexService? index, RecordDispatcher records, StoreCheckpoint checkpoint,
         StoreSettings settings, DispatchProgress progress)
     {
         _log = log;
         _queues = queues;
+        _index = index;
         _records = records;
         _checkpoint = checkpoint;
         _settings = settings;
@@ -54,9 +61,9 @@ public sealed class Dispatcher : ActorBase
     }
 
     /// <summary>Props: a dedicated thread, since flushing blocks.</summary>
-    public static Props Props(CommitLog log, ConsumeQueueStore queues, RecordDispatcher records, StoreCheckpoint checkpoint,
+    public static Props Props(CommitLog log, ConsumeQueueStore queues, IndexService? index, RecordDispatcher records, StoreCheckpoint checkpoint,
         StoreSettings settings, DispatchProgress progress) =>
-        Actors.Props.Create(() => new Dispatcher(log, queues, records, checkpoint, settings, progress)).WithDedicatedThread();
+        Actors.Props.Create(() => new Dispatcher(log, queues, index, records, checkpoint, settings, progress)).WithDedicatedThread();
 
     /// <inheritdoc />
     protected override void PreStart() => Context.Timers.StartPeriodicTimer("flush", FlushTick.Instance, _settings.FlushIntervalConsumeQueue);
@@ -76,6 +83,12 @@ public sealed class Dispatcher : ActorBase
                 var thorough = Environment.TickCount64 - _lastThoroughTicks >= _settings.FlushConsumeQueueThoroughInterval.TotalMilliseconds;
                 if (thorough) _lastThoroughTicks = Environment.TickCount64;
                 FlushQueues(thorough ? 0 : _settings.FlushConsumeQueueLeastPages);
+                break;
+            case CommitLogTrimmed trimmed:
+                var files = _queues.DeleteExpiredAll(trimmed.MinOffset);
+                _queues.CorrectMinOffsetAll(trimmed.MinOffset);
+                files += _index?.DeleteFilesBelow(trimmed.MinOffset) ?? 0;
+                if (files > 0) Context.Log.LogInformation("Deleted {Count} ConsumeQueue/index file(s) below CommitLog offset {MinOffset}", files, trimmed.MinOffset);
                 break;
             case SubscribeArrivals subscribe:
                 _subscribers.Add(subscribe.Subscriber);
@@ -138,6 +151,7 @@ public sealed class Dispatcher : ActorBase
         try
         {
             _queues.FlushAll(leastPages);
+            if (_index?.Flush() is > 0 and var indexed) _checkpoint.IndexMsgTimestamp = indexed;
             if (storeTimestamp > 0 && storeTimestamp != _checkpoint.LogicsMsgTimestamp)
             {
                 _checkpoint.LogicsMsgTimestamp = storeTimestamp;

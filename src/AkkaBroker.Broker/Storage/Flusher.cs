@@ -73,12 +73,15 @@ public sealed class Flusher : ActorBase
     }
 
     /// <inheritdoc />
-    protected override void OnReceive(object message)
+    protected override void OnReceive(object message) => Handle(message, Sender);
+
+    // Messages drained with a group commit are handled with their own sender, not the batch's first one.
+    private void Handle(object message, IActorRef sender)
     {
         switch (message)
         {
             case PutMessageRequest request:
-                GroupCommit(request);
+                GroupCommit(request, sender);
                 break;
             case Tick:
                 var thorough = Environment.TickCount64 - _lastThoroughTicks >= _settings.FlushCommitLogThoroughInterval.TotalMilliseconds;
@@ -86,7 +89,7 @@ public sealed class Flusher : ActorBase
                 FlushAll(thorough || _settings.FlushDiskType == FlushDiskType.SyncFlush ? 0 : _settings.FlushCommitLogLeastPages);
                 break;
             case GetStats:
-                Sender.Tell(new Stats(_flushes, _syncRequests));
+                sender.Tell(new Stats(_flushes, _syncRequests));
                 break;
             default:
                 Unhandled(message);
@@ -94,10 +97,10 @@ public sealed class Flusher : ActorBase
         }
     }
 
-    private void GroupCommit(PutMessageRequest first)
+    private void GroupCommit(PutMessageRequest first, IActorRef sender)
     {
         _batch.Clear();
-        _batch.Add(new Envelope(first, Sender));
+        _batch.Add(new Envelope(first, sender));
         DrainQueued(_batch, MaxBatch);
         var flushed = FlushAll(0);
         var timeout = (long)_settings.SyncFlushTimeout.TotalMilliseconds;
@@ -106,7 +109,7 @@ public sealed class Flusher : ActorBase
         {
             if (envelope.Message is not PutMessageRequest request)
             {
-                OnReceive(envelope.Message);
+                Handle(envelope.Message, envelope.Sender);
                 continue;
             }
 

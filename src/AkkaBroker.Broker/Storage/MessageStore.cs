@@ -20,11 +20,16 @@ public sealed class MessageStore
     private readonly IActorRef _writer;
     private readonly IActorRef _flusher;
     private readonly IActorRef _dispatcher;
+    private readonly IActorRef _cleaner;
+    private readonly IActorRef? _committer;
     private readonly DispatchProgress _progress;
     private int _stopping;
 
-    private MessageStore(StoreEngine engine, IActorRef writer, IActorRef flusher, IActorRef dispatcher, DispatchProgress progress, bool isMaster)
+    private MessageStore(StoreEngine engine, IActorRef writer, IActorRef flusher, IActorRef dispatcher, IActorRef cleaner, IActorRef? committer,
+        DispatchProgress progress, bool isMaster)
     {
+        _cleaner = cleaner;
+        _committer = committer;
         _engine = engine;
         _writer = writer;
         _flusher = flusher;
@@ -41,6 +46,9 @@ public sealed class MessageStore
 
     /// <summary>The Dispatcher (subscribe to arrivals with <see cref="Dispatcher.SubscribeArrivals"/>).</summary>
     public IActorRef Dispatcher => _dispatcher;
+
+    /// <summary>The CommitLogWriter (the clean-up service and admin tools talk to it).</summary>
+    public IActorRef Writer => _writer;
 
     /// <summary>The Flusher (for <see cref="Flusher.GetStats"/>).</summary>
     public IActorRef Flusher => _flusher;
@@ -66,9 +74,11 @@ public sealed class MessageStore
         {
             var progress = new DispatchProgress(engine.CommitLog.MaxOffset);
             var flusher = context.ActorOf(Storage.Flusher.Props(engine.CommitLog, engine.Checkpoint, settings), "flusher");
-            var dispatcher = context.ActorOf(Storage.Dispatcher.Props(engine.CommitLog, engine.ConsumeQueues, engine.Dispatcher, engine.Checkpoint, settings, progress), "dispatcher");
+            var dispatcher = context.ActorOf(Storage.Dispatcher.Props(engine.CommitLog, engine.ConsumeQueues, engine.Index, engine.Dispatcher, engine.Checkpoint, settings, progress), "dispatcher");
             var writer = context.ActorOf(CommitLogWriter.Props(engine.CommitLog, settings, storeHost, engine.QueueOffsetTable(), dispatcher, flusher), "commitlog-writer");
-            return new MessageStore(engine, writer, flusher, dispatcher, progress, isMaster);
+            var committer = settings.TransientStorePoolEnable ? context.ActorOf(Committer.Props(engine.CommitLog, settings, dispatcher), "committer") : null;
+            var cleaner = context.ActorOf(CleanService.Props(settings, writer, dispatcher, engine.CommitLog.DiskUsedRatio), "clean-service");
+            return new MessageStore(engine, writer, flusher, dispatcher, cleaner, committer, progress, isMaster);
         }
         catch
         {
@@ -166,11 +176,16 @@ public sealed class MessageStore
         return found;
     }
 
-    /// <summary>Refuses new puts, stops writer, flusher and dispatcher (each finishing what it holds), then closes the files.</summary>
+    /// <summary>
+    /// Refuses new puts, stops the clean-up, then writer, committer, flusher and dispatcher (each finishing what it
+    /// holds), then closes the files.
+    /// </summary>
     public async Task StopAsync(TimeSpan timeout)
     {
         if (Interlocked.Exchange(ref _stopping, 1) != 0) return;
+        await _cleaner.GracefulStop(timeout);
         await _writer.GracefulStop(timeout);
+        if (_committer is not null) await _committer.GracefulStop(timeout);
         await _flusher.GracefulStop(timeout);
         await _dispatcher.GracefulStop(timeout);
         _engine.Dispose();

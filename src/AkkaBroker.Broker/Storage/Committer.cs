@@ -1,0 +1,60 @@
+using AkkaBroker.Actors;
+using AkkaBroker.Store;
+
+namespace AkkaBroker.Broker.Storage;
+
+/// <summary>
+/// With the transient store pool, appends land in off-heap buffers; this actor copies them into the mapped file every
+/// <c>commit-interval-commit-log</c> (at least <c>commit-commit-log-least-pages</c> pages, everything every
+/// <c>commit-commit-log-thorough-interval</c>) and then wakes the Dispatcher, since only committed data is readable.
+/// </summary>
+public sealed class Committer : ActorBase
+{
+    private sealed class Tick
+    {
+        public static readonly Tick Instance = new();
+    }
+
+    private readonly CommitLog _log;
+    private readonly StoreSettings _settings;
+    private readonly IActorRef _dispatcher;
+    private long _lastThoroughTicks = Environment.TickCount64;
+
+    /// <summary>Creates the committer.</summary>
+    public Committer(CommitLog log, StoreSettings settings, IActorRef dispatcher)
+    {
+        _log = log;
+        _settings = settings;
+        _dispatcher = dispatcher;
+    }
+
+    /// <summary>Props: a dedicated thread, since copying a segment's worth of data takes a while.</summary>
+    public static Props Props(CommitLog log, StoreSettings settings, IActorRef dispatcher) =>
+        Actors.Props.Create(() => new Committer(log, settings, dispatcher)).WithDedicatedThread();
+
+    /// <inheritdoc />
+    protected override void PreStart() => Context.Timers.StartPeriodicTimer("commit", Tick.Instance, _settings.CommitIntervalCommitLog);
+
+    /// <inheritdoc />
+    protected override void PostStop() => Commit(0);
+
+    /// <inheritdoc />
+    protected override void OnReceive(object message)
+    {
+        if (message is not Tick)
+        {
+            Unhandled(message);
+            return;
+        }
+
+        var thorough = Environment.TickCount64 - _lastThoroughTicks >= _settings.CommitCommitLogThoroughInterval.TotalMilliseconds;
+        if (thorough) _lastThoroughTicks = Environment.TickCount64;
+        Commit(thorough ? 0 : _settings.CommitCommitLogLeastPages);
+    }
+
+    private void Commit(int leastPages)
+    {
+        var before = _log.ReadableOffset;
+        if (_log.Commit(leastPages) > before) _dispatcher.Tell(CommitLogWriter.Appended.Instance);
+    }
+}
