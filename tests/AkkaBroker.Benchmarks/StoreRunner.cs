@@ -34,7 +34,7 @@ internal static class StoreRunner
                 await RecoveryBuildAsync(RecoveryRoot(args), Option(args, "--gib", 4));
                 return 0;
             case "recovery-start":
-                await RecoveryStartAsync(RecoveryRoot(args), args.Contains("--crash"));
+                await RecoveryStartAsync(RecoveryRoot(args), args.Contains("--crash"), Sets(args));
                 return 0;
             default:
                 Console.Error.WriteLine($"unknown mode {mode}; modes: {string.Join(", ", Modes)}");
@@ -165,17 +165,18 @@ internal static class StoreRunner
 
         await BenchNode.WaitDispatchedAsync(store, TimeSpan.FromSeconds(120));
         var written = clock.Elapsed.TotalSeconds;
+        var end = store.MaxPhysicalOffset;
         await node.StopAsync(TimeSpan.FromSeconds(60));
-        Console.WriteLine($"recovery-build: {messages:N0} messages, CommitLog end {store.MaxPhysicalOffset:N0} B, written in {written:F1} s, " +
+        Console.WriteLine($"recovery-build: {messages:N0} messages, CommitLog end {end:N0} B, written in {written:F1} s, " +
                           $"stopped (flushed) after {clock.Elapsed.TotalSeconds:F1} s; store at {root}");
     }
 
-    private static async Task RecoveryStartAsync(string root, bool crash)
+    private static async Task RecoveryStartAsync(string root, bool crash, string[] overrides)
     {
         // The abort file is what a killed process leaves behind: its presence is how the store knows it crashed.
         if (crash) await File.WriteAllBytesAsync(Path.Combine(root, "abort"), []);
         var clock = Stopwatch.StartNew();
-        var node = await BenchNode.StartAsync(root, "ASYNC_FLUSH");
+        var node = await BenchNode.StartAsync(root, "ASYNC_FLUSH", overrides);
         var elapsed = clock.Elapsed;
         var r = node.Store!.Recovery;
         Console.WriteLine($"recovery-start ({(crash ? "crash: abort file present" : "clean")}): StartAsync until ready {elapsed.TotalMilliseconds:N0} ms; " +
@@ -189,6 +190,10 @@ internal static class StoreRunner
         var i = Array.IndexOf(args, "--root");
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : "/tmp/akkabroker-bench-recovery";
     }
+
+    /// <summary>Store settings to try, e.g. <c>--set akkabroker.store.check-crc-on-recover=false</c>.</summary>
+    private static string[] Sets(string[] args) =>
+        args.Select((a, i) => (a, i)).Where(x => x.a == "--set" && x.i + 1 < args.Length).Select(x => args[x.i + 1]).ToArray();
 
     private static int Option(string[] args, string name, int fallback)
     {
