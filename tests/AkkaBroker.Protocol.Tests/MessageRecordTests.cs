@@ -162,3 +162,53 @@ public class MessageRecordTests
         Assert.Equal("10.1.2.3:80", h.ToString());
     }
 }
+
+public class MessageBatchTests
+{
+    [Fact]
+    public void Golden_item_layout()
+    {
+        var batch = MessageBatch.Encode([(7, "hi"u8.ToArray(), "K\u0001v"u8.ToArray())]);
+
+        // TOTALSIZE 27, MAGIC 0, BODYCRC 0, FLAG 7, BODYLEN 2, "hi", PROPLEN 3, "K\x01v"
+        Assert.Equal("0000001B" + "00000000" + "00000000" + "00000007" + "00000002" + "6869" + "0003" + "4B0176", Convert.ToHexString(batch));
+    }
+
+    [Fact]
+    public void Items_read_back_in_order()
+    {
+        var batch = MessageBatch.Encode(Enumerable.Range(0, 5).Select(i => (i, new byte[i * 10], System.Text.Encoding.UTF8.GetBytes($"KEYS\u0001k{i}"))));
+
+        Assert.Null(MessageBatch.Validate(batch, out var count));
+        Assert.Equal(5, count);
+        var reader = new MessageBatch.Reader(batch);
+        var flags = new List<int>();
+        while (reader.MoveNext())
+        {
+            flags.Add(reader.Current.Flag);
+            Assert.Equal(reader.Current.Flag * 10, reader.Current.Body.Length);
+        }
+
+        Assert.Equal([0, 1, 2, 3, 4], flags);
+    }
+
+    [Fact]
+    public void Malformed_batches_are_rejected_with_a_reason()
+    {
+        var good = MessageBatch.Encode([(0, new byte[10], new byte[0]), (0, new byte[10], new byte[0])]);
+        Assert.NotNull(MessageBatch.Validate([], out _));
+        Assert.NotNull(MessageBatch.Validate(good.AsSpan(0, good.Length - 1), out _));
+        var wrongBody = (byte[])good.Clone();
+        wrongBody[19] = 200;
+        Assert.NotNull(MessageBatch.Validate(wrongBody, out _));
+
+        var random = new Random(3);
+        for (var i = 0; i < 5000; i++)
+        {
+            var junk = new byte[random.Next(0, 64)];
+            random.NextBytes(junk);
+            var reader = new MessageBatch.Reader(junk);
+            while (reader.MoveNext()) Assert.True(reader.Current.Body.Length <= junk.Length);
+        }
+    }
+}

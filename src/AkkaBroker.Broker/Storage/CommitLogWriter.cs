@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using AkkaBroker.Actors;
 using AkkaBroker.Common.Naming;
@@ -89,6 +90,11 @@ public sealed class CommitLogWriter : ActorBase
             case PutMessageRequest first:
                 AppendBatch(first, sender);
                 break;
+            case PutMessageBatchRequest batch:
+                var batchResult = AppendMessageBatch(batch);
+                if (batchResult.Status == PutMessageStatus.PutOk) _dispatcher.Tell(Appended.Instance);
+                RespondBatch(batch, batchResult);
+                break;
             case DiskSpace space:
                 var reason = space.Full ? $"disk is {space.UsedRatio:P0} full; writes are refused until space is freed" : null;
                 if (reason != _diskFull) Context.Log.Log(space.Full ? LogLevel.Error : LogLevel.Information, "{State}", reason ?? "disk space is back below the refuse ratio; writes resume");
@@ -165,6 +171,95 @@ public sealed class CommitLogWriter : ActorBase
 
         if (takesQueueOffset) _queueOffsets[key] = queueOffset + 1;
         return new PutMessageResult(PutMessageStatus.PutOk, appended.PhysicalOffset, appended.Size, queueOffset, storeTimestamp);
+    }
+
+    private PutMessageBatchResult AppendMessageBatch(PutMessageBatchRequest request)
+    {
+        static PutMessageBatchResult Refuse(PutMessageStatus status, string reason) => new(status, [], reason);
+        if (_failure is not null) return Refuse(PutMessageStatus.ServiceNotAvailable, _failure);
+        if (_diskFull is not null) return Refuse(PutMessageStatus.ServiceNotAvailable, _diskFull);
+        if (request.QueueId < 0) return Refuse(PutMessageStatus.MessageIllegal, $"queue id {request.QueueId} is negative");
+        if (MessageBatch.Validate(request.Batch.Span, out var count) is { } malformed) return Refuse(PutMessageStatus.MessageIllegal, $"malformed batch: {malformed}");
+        var topic = TopicBytes(request.Topic);
+        if (topic.Length == 0) return Refuse(PutMessageStatus.MessageIllegal, $"invalid topic '{request.Topic}'");
+
+        // All or nothing for size: check every message before the first is written.
+        var extra = request.BatchProperties.Span;
+        var reader = new MessageBatch.Reader(request.Batch.Span);
+        for (var i = 0; reader.MoveNext(); i++)
+        {
+            var item = reader.Current;
+            var propertiesLength = MergedLength(item.Properties, extra);
+            var size = MessageRecord.CalculateSize(request.BornHost.IsIPv6, _storeHost.IsIPv6, item.Body.Length, topic.Length, propertiesLength);
+            if (propertiesLength > MessageRecord.MaxPropertiesLength || size > _settings.MaxMessageSize)
+                return Refuse(PutMessageStatus.MessageIllegal, $"message {i} of the batch ({size} bytes) exceeds max-message-size {_settings.MaxMessageSize}");
+        }
+
+        var key = (request.Topic, request.QueueId);
+        var results = new List<PutMessageResult>(count);
+        var storeTimestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var buffer = ArrayPool<byte>.Shared.Rent(MessageRecord.MaxPropertiesLength + 1);
+        try
+        {
+            reader = new MessageBatch.Reader(request.Batch.Span);
+            while (reader.MoveNext())
+            {
+                var item = reader.Current;
+                var properties = Merge(item.Properties, extra, buffer);
+                var queueOffset = _queueOffsets.GetValueOrDefault(key);
+                var fields = new MessageRecordFields(request.QueueId, item.Flag, queueOffset, 0, request.SysFlag, request.BornTimestamp,
+                    request.BornHost, storeTimestamp, _storeHost, 0, 0);
+                CommitLogAppendResult appended;
+                try
+                {
+                    appended = _log.Append(fields, item.Body, topic, properties);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    _failure = $"the store is read-only after a storage error: {e.Message}";
+                    Context.Log.LogCritical(e, "CommitLog append failed; the broker refuses writes from now on");
+                    return new PutMessageBatchResult(PutMessageStatus.ServiceNotAvailable, results, _failure);
+                }
+
+                if (!appended.IsOk) return new PutMessageBatchResult(appended.Status, results, $"stopped after {results.Count} of {count} messages: {appended.Status}");
+                _queueOffsets[key] = queueOffset + 1;
+                results.Add(new PutMessageResult(PutMessageStatus.PutOk, appended.PhysicalOffset, appended.Size, queueOffset, storeTimestamp));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return new PutMessageBatchResult(PutMessageStatus.PutOk, results);
+    }
+
+    // Batch-level properties go after the message's own, joined by 0x02 unless one is already there (RocketMQ's rule).
+    private static int MergedLength(ReadOnlySpan<byte> own, ReadOnlySpan<byte> extra) =>
+        extra.IsEmpty ? own.Length : own.IsEmpty ? extra.Length : own.Length + extra.Length + (own[^1] == MessageProperties.PropertySeparator ? 0 : 1);
+
+    private static ReadOnlySpan<byte> Merge(ReadOnlySpan<byte> own, ReadOnlySpan<byte> extra, byte[] buffer)
+    {
+        if (extra.IsEmpty) return own;
+        if (own.IsEmpty) return extra;
+        own.CopyTo(buffer);
+        var at = own.Length;
+        if (own[^1] != MessageProperties.PropertySeparator) buffer[at++] = MessageProperties.PropertySeparator;
+        extra.CopyTo(buffer.AsSpan(at));
+        return buffer.AsSpan(0, at + extra.Length);
+    }
+
+    private void RespondBatch(PutMessageBatchRequest request, PutMessageBatchResult result)
+    {
+        if (result.Status == PutMessageStatus.PutOk && request.WaitStoreMsgOk && _settings.FlushDiskType == FlushDiskType.SyncFlush)
+        {
+            request.PendingResult = result;
+            request.AcceptedAtTicks = Environment.TickCount64;
+            _flusher.Tell(request);
+            return;
+        }
+
+        request.Complete(result);
     }
 
     private void Respond(PutMessageRequest request, PutMessageResult result)

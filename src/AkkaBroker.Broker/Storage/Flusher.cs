@@ -80,7 +80,7 @@ public sealed class Flusher : ActorBase
     {
         switch (message)
         {
-            case PutMessageRequest request:
+            case IAwaitingFlush request:
                 GroupCommit(request, sender);
                 break;
             case Tick:
@@ -97,7 +97,7 @@ public sealed class Flusher : ActorBase
         }
     }
 
-    private void GroupCommit(PutMessageRequest first, IActorRef sender)
+    private void GroupCommit(IAwaitingFlush first, IActorRef sender)
     {
         _batch.Clear();
         _batch.Add(new Envelope(first, sender));
@@ -107,17 +107,17 @@ public sealed class Flusher : ActorBase
         var now = Environment.TickCount64;
         foreach (var envelope in _batch)
         {
-            if (envelope.Message is not PutMessageRequest request)
+            if (envelope.Message is not IAwaitingFlush request)
             {
                 Handle(envelope.Message, envelope.Sender);
                 continue;
             }
 
-            var result = request.PendingResult;
-            if (_failure is not null || flushed < result.PhysicalOffset + result.WroteBytes || now - request.AcceptedAtTicks > timeout)
-                result = result with { Status = PutMessageStatus.FlushDiskTimeout, Reason = _failure ?? "the flush did not finish within sync-flush-timeout" };
+            var late = _failure ?? (flushed < request.EndOffset || now - request.AcceptedAtTicks > timeout
+                ? "the flush did not finish within sync-flush-timeout"
+                : null);
             _syncRequests++;
-            request.Complete(result);
+            request.CompleteAfterFlush(late);
         }
 
         _batch.Clear();

@@ -101,6 +101,19 @@ public sealed class MessageStore
         return result;
     }
 
+    /// <summary>
+    /// Stores a SEND_BATCH_MESSAGE body: every message of one topic-queue with consecutive queue offsets, or none when
+    /// any is malformed or too large.
+    /// </summary>
+    public Task<PutMessageBatchResult> PutBatchAsync(PutMessageBatchRequest request)
+    {
+        if (Volatile.Read(ref _stopping) != 0)
+            request.Complete(new PutMessageBatchResult(PutMessageStatus.ServiceNotAvailable, [], "the broker is shutting down"));
+        else
+            _writer.Tell(request);
+        return request.Result;
+    }
+
     /// <summary>Convenience form of <see cref="PutAsync(PutMessageRequest)"/> (allocates the property bytes).</summary>
     public ValueTask<PutMessageResult> PutAsync(string topic, int queueId, ReadOnlyMemory<byte> body,
         IEnumerable<KeyValuePair<string, string>>? properties = null, HostAndPort bornHost = default)

@@ -29,7 +29,7 @@ public readonly record struct PutMessageResult(
 /// awaits <see cref="AsValueTask"/>; reading the result returns the instance to the pool. The body and properties
 /// memory belongs to the sender and must stay valid until the result is read.
 /// </summary>
-public sealed class PutMessageRequest : IValueTaskSource<PutMessageResult>
+public sealed class PutMessageRequest : IValueTaskSource<PutMessageResult>, IAwaitingFlush
 {
     private static readonly ConcurrentQueue<PutMessageRequest> Pool = new();
     private const int MaxPooled = 4096;
@@ -77,6 +77,13 @@ public sealed class PutMessageRequest : IValueTaskSource<PutMessageResult>
 
     /// <summary>The result the writer produced, kept until flush or replication completes it.</summary>
     internal PutMessageResult PendingResult { get; set; }
+
+    long IAwaitingFlush.EndOffset => PendingResult.PhysicalOffset + PendingResult.WroteBytes;
+
+    long IAwaitingFlush.AcceptedAtTicks => AcceptedAtTicks;
+
+    void IAwaitingFlush.CompleteAfterFlush(string? failure) =>
+        Complete(failure is null ? PendingResult : PendingResult with { Status = PutMessageStatus.FlushDiskTimeout, Reason = failure });
 
     /// <summary>Takes a request from the pool (or a new one) with default fields.</summary>
     public static PutMessageRequest Rent() => Pool.TryDequeue(out var request) ? request : new PutMessageRequest();
