@@ -188,7 +188,10 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
 
     private void VerifyTail(long tail, List<string> problems)
     {
-        var segments = Directory.GetFiles(Path.Combine(_dir.Path, "commitlog"))
+        // A segment whose creation the kill interrupted stays behind as <name>.tmp: never loaded, replaced when created again.
+        var files = Directory.GetFiles(Path.Combine(_dir.Path, "commitlog")).Where(f => !f.EndsWith(".tmp", StringComparison.Ordinal)).ToList();
+        problems.AddRange(files.Where(f => Path.GetFileName(f).Length != 20).Select(f => $"{f} is not a segment"));
+        var segments = files.Where(f => Path.GetFileName(f).Length == 20)
             .Select(f => (Start: long.Parse(Path.GetFileName(f), CultureInfo.InvariantCulture), Path: f))
             .OrderBy(s => s.Start)
             .ToList();
@@ -245,19 +248,63 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    private async Task<ChildRun> RunChildUntilKilledAsync(int seed, int childRun, int killDelayMs, bool afterReady)
+    [Fact]
+    public async Task A_process_killed_while_creating_a_segment_leaves_a_store_that_opens()
     {
-        var info = new ProcessStartInfo("dotnet")
+        // A file size limit below the CommitLog segment size makes the kernel kill the child (SIGXFSZ) inside the
+        // first segment's creation: deterministically the moment a SIGKILL hits at some segment roll by chance.
+        using (var process = Process.Start(ChildStartInfo(seed: 1, childRun: 0, fileSizeLimitKiB: 40))!)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(TimeSpan.FromSeconds(30)))
+            {
+                process.Kill();
+                Assert.Fail("the child neither created a segment nor died within 30 s");
+            }
+
+            const int killedBySigXfsz = 128 + 25;
+            Assert.True(process.ExitCode == killedBySigXfsz, $"exit {process.ExitCode}, expected death by SIGXFSZ\n{await stdout}\n{await stderr}");
+        }
+
+        var segments = Directory.GetFiles(Path.Combine(_dir.Path, "commitlog")).Where(f => Path.GetFileName(f).Length == 20).ToList();
+        Assert.All(segments, f => Assert.Equal(SegmentSize, new FileInfo(f).Length));
+
+        await using var node = await _dir.StartAsync(SyncFlush);
+        var store = node.Store!;
+        Assert.True(store.Recovery.Abnormal);
+        var put = await store.PutTextAsync("AfterCrash", 0, "the store still takes messages");
+        Assert.Equal((PutMessageStatus.PutOk, 0L, 0L), (put.Status, put.QueueOffset, put.PhysicalOffset));
+        Assert.Equal(["the store still takes messages"], store.Get("AfterCrash", 0, 0).Bodies);
+    }
+
+    private ProcessStartInfo ChildStartInfo(int seed, int childRun, int? fileSizeLimitKiB = null)
+    {
+        var info = new ProcessStartInfo(fileSizeLimitKiB is null ? "dotnet" : "sh")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (fileSizeLimitKiB is { } limit)
+        {
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add($"ulimit -f {limit} && exec dotnet \"$@\"");
+            info.ArgumentList.Add("sh");
+            // W^X makes the runtime double-map its code through a file far larger than the limit.
+            info.Environment["DOTNET_EnableWriteXorExecute"] = "0";
+        }
+
         info.ArgumentList.Add(ChildDll);
         info.ArgumentList.Add(_dir.Path);
         info.ArgumentList.Add(seed.ToString(CultureInfo.InvariantCulture));
         info.ArgumentList.Add(childRun.ToString(CultureInfo.InvariantCulture));
+        return info;
+    }
 
+    private async Task<ChildRun> RunChildUntilKilledAsync(int seed, int childRun, int killDelayMs, bool afterReady)
+    {
+        var info = ChildStartInfo(seed, childRun);
         var lines = new List<string>();
         var stderr = new StringBuilder();
         using var process = new Process { StartInfo = info };

@@ -72,19 +72,44 @@ public sealed unsafe class MappedFile : IDisposable
         var path = System.IO.Path.Combine(directory, FileName(fileFromOffset));
         // Reserving the blocks up front (fallocate) turns a full disk into an IOException here instead of a SIGBUS
         // that would kill the process at the first write into an unbacked page of the mapping.
-        var stream = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.Read | FileShare.Delete, PreallocationSize = fileSize,
-        });
+        var stream = CreateWholeFile(path, fileSize, reserveBlocks: true);
         try
         {
-            stream.SetLength(fileSize);
             return new MappedFile(path, fileFromOffset, fileSize, stream);
         }
         catch
         {
             stream.Dispose();
             File.Delete(path);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Creates <paramref name="path"/> at its full <paramref name="length"/> or not at all: the file is sized as
+    /// <c>&lt;path&gt;.tmp</c> and then renamed. A process killed in between leaves only the .tmp (loads skip it; the next
+    /// creation of the same file replaces it), never a short file under the real name, which the next start would
+    /// refuse as damaged and so never open the store again.
+    /// </summary>
+    /// <exception cref="IOException"><paramref name="path"/> exists, or the disk is full.</exception>
+    public static FileStream CreateWholeFile(string path, long length, bool reserveBlocks)
+    {
+        var temp = path + ".tmp";
+        var stream = new FileStream(temp, new FileStreamOptions
+        {
+            Mode = FileMode.Create, Access = FileAccess.ReadWrite, Share = FileShare.Read | FileShare.Delete,
+            PreallocationSize = reserveBlocks ? length : 0,
+        });
+        try
+        {
+            stream.SetLength(length);
+            File.Move(temp, path, overwrite: false);
+            return stream;
+        }
+        catch
+        {
+            stream.Dispose();
+            File.Delete(temp);
             throw;
         }
     }

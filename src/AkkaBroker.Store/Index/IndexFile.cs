@@ -109,10 +109,9 @@ public sealed unsafe class IndexFile : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hashSlotNum);
         ArgumentOutOfRangeException.ThrowIfLessThan(indexNum, 2);
-        var stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
+        var stream = MappedFile.CreateWholeFile(path, FileSizeOf(hashSlotNum, indexNum), reserveBlocks: false);
         try
         {
-            stream.SetLength(FileSizeOf(hashSlotNum, indexNum));
             var file = new IndexFile(path, hashSlotNum, indexNum, stream);
             if (previousEndPhyOffset > 0) file._beginPhyOffset = file._endPhyOffset = previousEndPhyOffset;
             if (previousEndTimestamp > 0) file._beginTimestamp = file._endTimestamp = previousEndTimestamp;

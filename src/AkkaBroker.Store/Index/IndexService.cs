@@ -76,6 +76,12 @@ public sealed class IndexService : IDisposable
         foreach (var path in System.IO.Directory.GetFiles(Directory).Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileName(path);
+            if (name.EndsWith(".tmp", StringComparison.Ordinal))
+            {
+                File.Delete(path); // a file whose creation a crash interrupted (MappedFile.CreateWholeFile); its name was never used
+                continue;
+            }
+
             if (name.Length != NameFormat.Length || !DateTime.TryParseExact(name, NameFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
             {
                 problems.Add($"{path}: not an IndexFile name ({NameFormat}); skipped");
