@@ -1,5 +1,3 @@
-using System.IO.MemoryMappedFiles;
-
 namespace AkkaBroker.Store.Files;
 
 /// <summary>
@@ -12,27 +10,19 @@ namespace AkkaBroker.Store.Files;
 /// </summary>
 public sealed unsafe class MappedFile : IDisposable
 {
-    private readonly FileStream _stream;
-    private readonly MemoryMappedFile _map;
-    private readonly MemoryMappedViewAccessor _view;
+    private readonly MappedRegion _region;
     private readonly byte* _base;
     private int _writePosition;
     private int _committedPosition;
     private int _flushedPosition;
-    private int _references = 1; // the owner's own reference, dropped by Destroy
-    private int _destroyed;
 
-    private MappedFile(string path, long fileFromOffset, int fileSize, FileStream stream)
+    private MappedFile(MappedRegion region, long fileFromOffset, int fileSize)
     {
-        Path = path;
+        _region = region;
+        _base = region.Base;
+        Path = region.Path;
         FileFromOffset = fileFromOffset;
         FileSize = fileSize;
-        _stream = stream;
-        _map = MemoryMappedFile.CreateFromFile(stream, null, fileSize, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
-        _view = _map.CreateViewAccessor(0, fileSize, MemoryMappedFileAccess.ReadWrite);
-        byte* pointer = null;
-        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
-        _base = pointer + _view.PointerOffset;
     }
 
     /// <summary>The file's path.</summary>
@@ -57,7 +47,7 @@ public sealed unsafe class MappedFile : IDisposable
     public bool IsFull => WritePosition == FileSize;
 
     /// <summary>Whether <see cref="Destroy"/> was called.</summary>
-    public bool IsDestroyed => Volatile.Read(ref _destroyed) != 0;
+    public bool IsDestroyed => _region.IsDestroyed;
 
     /// <summary>When the file was last written (for expiry).</summary>
     public DateTime LastModifiedUtc => File.GetLastWriteTimeUtc(Path);
@@ -75,11 +65,10 @@ public sealed unsafe class MappedFile : IDisposable
         var stream = CreateWholeFile(path, fileSize, reserveBlocks: true);
         try
         {
-            return new MappedFile(path, fileFromOffset, fileSize, stream);
+            return new MappedFile(MappedRegion.Map(path, stream, fileSize), fileFromOffset, fileSize);
         }
         catch
         {
-            stream.Dispose();
             File.Delete(path);
             throw;
         }
@@ -124,23 +113,7 @@ public sealed unsafe class MappedFile : IDisposable
         var name = System.IO.Path.GetFileName(path);
         if (name.Length != 20 || !long.TryParse(name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var from))
             throw new StoreCorruptException($"{path}: a segment's name must be its 20-digit start offset");
-        var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
-        if (stream.Length != fileSize)
-        {
-            var length = stream.Length;
-            stream.Dispose();
-            throw new StoreCorruptException($"{path}: length {length} differs from the configured segment size {fileSize}");
-        }
-
-        try
-        {
-            return new MappedFile(path, from, fileSize, stream);
-        }
-        catch
-        {
-            stream.Dispose();
-            throw;
-        }
+        return new MappedFile(MappedRegion.OpenExisting(path, fileSize, $"the configured segment size {fileSize}"), from, fileSize);
     }
 
     /// <summary>The writable bytes from the write position to the end of the file (writer only).</summary>
@@ -231,44 +204,14 @@ public sealed unsafe class MappedFile : IDisposable
     }
 
     /// <summary>Takes a reader's reference; false when the file is being destroyed (read elsewhere or report the offset gone).</summary>
-    public bool TryHold()
-    {
-        while (true)
-        {
-            // A destroyed file admits no new readers; one that slips past this check still holds a valid mapping.
-            if (IsDestroyed) return false;
-            var current = Volatile.Read(ref _references);
-            if (current <= 0) return false;
-            if (Interlocked.CompareExchange(ref _references, current + 1, current) == current) return true;
-        }
-    }
+    public bool TryHold() => _region.TryHold();
 
     /// <summary>Returns a reference taken with <see cref="TryHold"/>; the last one out unmaps.</summary>
-    public void Release()
-    {
-        if (Interlocked.Decrement(ref _references) == 0) Unmap();
-    }
+    public void Release() => _region.Release();
 
     /// <summary>Drops the owner's reference and deletes the file once no reader holds it.</summary>
-    public void Destroy()
-    {
-        if (Interlocked.Exchange(ref _destroyed, 1) != 0) return;
-        File.Delete(Path); // unlinking an open, mapped file is safe on Linux; the data lives until unmapped
-        Release();
-    }
+    public void Destroy() => _region.Destroy();
 
     /// <summary>Drops the owner's reference without deleting the file (shutdown).</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _destroyed, 1) != 0) return;
-        Release();
-    }
-
-    private void Unmap()
-    {
-        _view.SafeMemoryMappedViewHandle.ReleasePointer();
-        _view.Dispose();
-        _map.Dispose();
-        _stream.Dispose();
-    }
+    public void Dispose() => _region.Dispose();
 }

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.IO.MemoryMappedFiles;
 using System.Runtime.CompilerServices;
 using AkkaBroker.Store.Files;
 
@@ -31,9 +30,7 @@ public sealed unsafe class IndexFile : IDisposable
     /// <summary>Bytes per entry.</summary>
     public const int EntrySize = 20;
 
-    private readonly FileStream _stream;
-    private readonly MemoryMappedFile _map;
-    private readonly MemoryMappedViewAccessor _view;
+    private readonly MappedRegion _region;
     private readonly byte* _base;
     private long _beginTimestamp;
     private long _endTimestamp;
@@ -42,21 +39,15 @@ public sealed unsafe class IndexFile : IDisposable
     private int _hashSlotCount;
     private int _indexCount;
     private int _dirty;
-    private int _references = 1;
-    private int _destroyed;
 
-    private IndexFile(string path, int hashSlotNum, int indexNum, FileStream stream)
+    private IndexFile(MappedRegion region, int hashSlotNum, int indexNum)
     {
-        Path = path;
+        _region = region;
+        _base = region.Base;
+        Path = region.Path;
         HashSlotNum = hashSlotNum;
         IndexNum = indexNum;
-        FileSize = FileSizeOf(hashSlotNum, indexNum);
-        _stream = stream;
-        _map = MemoryMappedFile.CreateFromFile(stream, null, FileSize, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
-        _view = _map.CreateViewAccessor(0, FileSize, MemoryMappedFileAccess.ReadWrite);
-        byte* pointer = null;
-        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
-        _base = pointer + _view.PointerOffset;
+        FileSize = region.Length;
     }
 
     /// <summary>The file's path.</summary>
@@ -109,10 +100,11 @@ public sealed unsafe class IndexFile : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hashSlotNum);
         ArgumentOutOfRangeException.ThrowIfLessThan(indexNum, 2);
-        var stream = MappedFile.CreateWholeFile(path, FileSizeOf(hashSlotNum, indexNum), reserveBlocks: false);
+        var size = FileSizeOf(hashSlotNum, indexNum);
+        var stream = MappedFile.CreateWholeFile(path, size, reserveBlocks: false);
         try
         {
-            var file = new IndexFile(path, hashSlotNum, indexNum, stream);
+            var file = new IndexFile(MappedRegion.Map(path, stream, size), hashSlotNum, indexNum);
             if (previousEndPhyOffset > 0) file._beginPhyOffset = file._endPhyOffset = previousEndPhyOffset;
             if (previousEndTimestamp > 0) file._beginTimestamp = file._endTimestamp = previousEndTimestamp;
             file._indexCount = 1;
@@ -121,7 +113,6 @@ public sealed unsafe class IndexFile : IDisposable
         }
         catch
         {
-            stream.Dispose();
             File.Delete(path);
             throw;
         }
@@ -131,17 +122,10 @@ public sealed unsafe class IndexFile : IDisposable
     /// <exception cref="StoreCorruptException">The file's length does not match the slot and entry counts.</exception>
     public static IndexFile Open(string path, int hashSlotNum, int indexNum)
     {
-        var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
-        if (stream.Length != FileSizeOf(hashSlotNum, indexNum))
-        {
-            var length = stream.Length;
-            stream.Dispose();
-            throw new StoreCorruptException($"{path}: length {length} differs from {FileSizeOf(hashSlotNum, indexNum)} ({hashSlotNum} slots, {indexNum} entries)");
-        }
-
+        var region = MappedRegion.OpenExisting(path, FileSizeOf(hashSlotNum, indexNum), $"{FileSizeOf(hashSlotNum, indexNum)} ({hashSlotNum} slots, {indexNum} entries)");
         try
         {
-            var file = new IndexFile(path, hashSlotNum, indexNum, stream);
+            var file = new IndexFile(region, hashSlotNum, indexNum);
             var header = new ReadOnlySpan<byte>(file._base, HeaderSize);
             file._beginTimestamp = BinaryPrimitives.ReadInt64BigEndian(header);
             file._endTimestamp = BinaryPrimitives.ReadInt64BigEndian(header[8..]);
@@ -153,7 +137,7 @@ public sealed unsafe class IndexFile : IDisposable
         }
         catch
         {
-            stream.Dispose();
+            region.Dispose();
             throw;
         }
     }
@@ -241,37 +225,16 @@ public sealed unsafe class IndexFile : IDisposable
     }
 
     /// <summary>Takes a reader's reference; false when the file is being destroyed.</summary>
-    public bool TryHold()
-    {
-        while (true)
-        {
-            if (Volatile.Read(ref _destroyed) != 0) return false;
-            var current = Volatile.Read(ref _references);
-            if (current <= 0) return false;
-            if (Interlocked.CompareExchange(ref _references, current + 1, current) == current) return true;
-        }
-    }
+    public bool TryHold() => _region.TryHold();
 
     /// <summary>Returns a reference taken with <see cref="TryHold"/>; the last one out unmaps.</summary>
-    public void Release()
-    {
-        if (Interlocked.Decrement(ref _references) == 0) Unmap();
-    }
+    public void Release() => _region.Release();
 
     /// <summary>Deletes the file once no reader holds it.</summary>
-    public void Destroy()
-    {
-        if (Interlocked.Exchange(ref _destroyed, 1) != 0) return;
-        File.Delete(Path);
-        Release();
-    }
+    public void Destroy() => _region.Destroy();
 
     /// <summary>Unmaps the file (it stays on disk).</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _destroyed, 1) != 0) return;
-        Release();
-    }
+    public void Dispose() => _region.Dispose();
 
     private byte* SlotAt(int keyHash) => _base + HeaderSize + ((keyHash % HashSlotNum) * (long)SlotSize);
 
@@ -290,13 +253,5 @@ public sealed unsafe class IndexFile : IDisposable
         BinaryPrimitives.WriteInt64BigEndian(header[24..], _endPhyOffset);
         BinaryPrimitives.WriteInt32BigEndian(header[32..], _hashSlotCount);
         BinaryPrimitives.WriteInt32BigEndian(header[36..], _indexCount);
-    }
-
-    private void Unmap()
-    {
-        _view.SafeMemoryMappedViewHandle.ReleasePointer();
-        _view.Dispose();
-        _map.Dispose();
-        _stream.Dispose();
     }
 }
