@@ -18,13 +18,14 @@ public sealed class Committer : ActorBase
     private readonly CommitLog _log;
     private readonly StoreSettings _settings;
     private readonly IActorRef _dispatcher;
-    private long _lastThoroughTicks = Environment.TickCount64;
+    private ThoroughClock _thorough;
 
     /// <summary>Creates the committer.</summary>
     public Committer(CommitLog log, StoreSettings settings, IActorRef dispatcher)
     {
         _log = log;
         _settings = settings;
+        _thorough = new ThoroughClock(_settings.CommitCommitLogThoroughInterval);
         _dispatcher = dispatcher;
     }
 
@@ -47,8 +48,7 @@ public sealed class Committer : ActorBase
             return;
         }
 
-        var thorough = Environment.TickCount64 - _lastThoroughTicks >= _settings.CommitCommitLogThoroughInterval.TotalMilliseconds;
-        if (thorough) _lastThoroughTicks = Environment.TickCount64;
+        var thorough = _thorough.IsDue();
         Commit(thorough ? 0 : _settings.CommitCommitLogLeastPages);
     }
 

@@ -44,7 +44,7 @@ public sealed class Dispatcher : ActorBase
     private readonly HashSet<ConsumeQueue> _grown = [];
     private readonly List<IActorRef> _subscribers = [];
     private long _lastStoreTimestamp;
-    private long _lastThoroughTicks = Environment.TickCount64;
+    private ThoroughClock _thorough;
     private bool _stalled;
 
     /// <summary>Creates the dispatcher, continuing from <paramref name="progress"/>'s offset (the recovered end).</summary>
@@ -57,6 +57,7 @@ public sealed class Dispatcher : ActorBase
         _records = records;
         _checkpoint = checkpoint;
         _settings = settings;
+        _thorough = new ThoroughClock(_settings.FlushConsumeQueueThoroughInterval);
         _progress = progress;
     }
 
@@ -80,8 +81,7 @@ public sealed class Dispatcher : ActorBase
                 DispatchAvailable();
                 break;
             case FlushTick:
-                var thorough = Environment.TickCount64 - _lastThoroughTicks >= _settings.FlushConsumeQueueThoroughInterval.TotalMilliseconds;
-                if (thorough) _lastThoroughTicks = Environment.TickCount64;
+                var thorough = _thorough.IsDue();
                 FlushQueues(thorough ? 0 : _settings.FlushConsumeQueueLeastPages);
                 break;
             case CommitLogTrimmed trimmed:

@@ -41,7 +41,7 @@ public sealed class Flusher : ActorBase
     private readonly StoreCheckpoint _checkpoint;
     private readonly StoreSettings _settings;
     private readonly List<Envelope> _batch = new();
-    private long _lastThoroughTicks = Environment.TickCount64;
+    private ThoroughClock _thorough;
     private long _flushes;
     private long _syncRequests;
     private string? _failure;
@@ -52,6 +52,7 @@ public sealed class Flusher : ActorBase
         _log = log;
         _checkpoint = checkpoint;
         _settings = settings;
+        _thorough = new ThoroughClock(_settings.FlushCommitLogThoroughInterval);
     }
 
     /// <summary>Props: a dedicated thread, since flushing blocks.</summary>
@@ -84,8 +85,7 @@ public sealed class Flusher : ActorBase
                 GroupCommit(request, sender);
                 break;
             case Tick:
-                var thorough = Environment.TickCount64 - _lastThoroughTicks >= _settings.FlushCommitLogThoroughInterval.TotalMilliseconds;
-                if (thorough) _lastThoroughTicks = Environment.TickCount64;
+                var thorough = _thorough.IsDue();
                 FlushAll(thorough || _settings.FlushDiskType == FlushDiskType.SyncFlush ? 0 : _settings.FlushCommitLogLeastPages);
                 break;
             case GetStats:
