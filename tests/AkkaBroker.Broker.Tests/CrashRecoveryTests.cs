@@ -52,8 +52,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
             var cycleStart = stopwatch.Elapsed;
             // One cycle in four crashes twice before the check: the second child starts on a crashed store and is killed
             // at any moment from its start, so also while recovering or before anything it writes is acked.
-            var runs = new List<ChildRun> { await RunChildUntilKilledAsync(seed, childRuns++, random.Next(100, 1501), afterReady: true) };
-            if (random.Next(4) == 0) runs.Add(await RunChildUntilKilledAsync(seed, childRuns++, random.Next(0, 1501), afterReady: false));
+            var runs = new List<ChildRun> { await RunChildUntilKilledAsync(seed, cycle, childRuns++, random.Next(100, 1501), afterReady: true) };
+            if (random.Next(4) == 0) runs.Add(await RunChildUntilKilledAsync(seed, cycle, childRuns++, random.Next(0, 1501), afterReady: false));
             var killed = stopwatch.Elapsed;
             var acks = runs.Sum(r => r.Acks.Count);
             var context = $"cycle {cycle} of {Cycles}, seed {seed} (AKKABROKER_CRASH_SEED), {acks} acks this cycle; " +
@@ -100,45 +100,39 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
         var problems = new List<string>();
         if (!store.Recovery.Abnormal) problems.Add("recovery ran normal although the abort file was there");
 
-        // (b) Each acked message through its ConsumeQueue, at the offset the ack named.
-        foreach (var ((topic, queueId, offset), entry) in known)
-        {
-            if (!entry.Acked) continue;
-            var buffer = new ArrayBufferWriter<byte>();
-            var result = store.GetMessages(topic, queueId, offset, 1, TagFilter.Parse(null), buffer);
-            if (result.Status != GetMessageStatus.Found || result.MessageCount != 1)
-            {
-                problems.Add($"acked {Describe((topic, queueId, offset))} (cycle {entry.Cycle}, physical {entry.PhysicalOffset}) is missing: " +
-                             $"{result.Status}, queue max {result.MaxOffset}");
-                continue;
-            }
-
-            if (MessageRecord.TryRead(buffer.WrittenSpan, checkCrc: true, out var view) != RecordReadStatus.Ok)
-                problems.Add($"acked {Describe((topic, queueId, offset))} reads back as a damaged record");
-            else if (Hash(view.Body) != entry.Hash || view.PhysicalOffset != entry.PhysicalOffset || view.QueueOffset != offset)
-                problems.Add($"acked {Describe((topic, queueId, offset))} (cycle {entry.Cycle}) reads back other content: physical " +
-                             $"{view.PhysicalOffset} (acked {entry.PhysicalOffset}), queue offset {view.QueueOffset}");
-        }
-
-        // (c) Every queue holds exactly 0..max-1, each record whole, in place and self-consistent.
+        // (b) and (c): every queue read through its ConsumeQueue from 0 to its end. Each offset must hold a whole record
+        // that names that offset; an acked (or earlier recovered) offset must hold exactly the acked bytes at the acked
+        // physical offset; any other record must be one the child sent to this queue (its body checks itself).
+        var ends = new Dictionary<(string, int), long>();
+        var ackedSeen = 0;
         foreach (var topic in Topics)
         {
-            for (var queueId = 0; queueId < QueuesPerTopic; queueId++) VerifyQueue(store, topic, queueId, known, cycle, problems);
+            for (var queueId = 0; queueId < QueuesPerTopic; queueId++)
+                ends[(topic, queueId)] = VerifyQueue(store, topic, queueId, known, cycle, problems, ref ackedSeen);
         }
+
+        foreach (var ((topic, queueId, offset), entry) in known)
+        {
+            if (offset >= ends[(topic, queueId)])
+                problems.Add($"{(entry.Acked ? "acked" : "recovered")} {Describe((topic, queueId, offset))} (cycle {entry.Cycle}, physical " +
+                             $"{entry.PhysicalOffset}) is missing: the queue ends at {ends[(topic, queueId)]}");
+        }
+
+        var acked = known.Values.Count(k => k.Acked);
+        if (ackedSeen != acked) problems.Add($"{acked - ackedSeen} of {acked} acked messages were not read back intact");
 
         // (d) The recovered tail is the end of the last valid record, and nothing follows it.
         VerifyTail(store.MaxPhysicalOffset, problems);
         return problems;
     }
 
-    private static void VerifyQueue(MessageStore store, string topic, int queueId, Dictionary<(string, int, long), Known> known, int cycle,
-        List<string> problems)
+    // Returns where the queue ends; reads stop at the first unreadable offset (reported).
+    private static long VerifyQueue(MessageStore store, string topic, int queueId, Dictionary<(string, int, long), Known> known, int cycle,
+        List<string> problems, ref int ackedSeen)
     {
         var max = store.GetMaxOffset(topic, queueId);
         var min = store.GetMinOffset(topic, queueId);
         if (min != 0) problems.Add($"{topic}/{queueId} starts at {min}, not 0 (nothing is ever deleted here)");
-        var highestKnown = known.Keys.Where(k => k.Item1 == topic && k.Item2 == queueId).Select(k => k.Item3).DefaultIfEmpty(-1).Max();
-        if (max < highestKnown + 1) problems.Add($"{topic}/{queueId} ends at {max} but offset {highestKnown} was acked or recovered before");
 
         var offset = 0L;
         while (offset < max)
@@ -148,32 +142,35 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
             if (result.Status != GetMessageStatus.Found)
             {
                 problems.Add($"{topic}/{queueId} offset {offset} below the queue's end {max} does not read: {result.Status}");
-                return;
+                return max;
             }
 
             var span = buffer.WrittenSpan;
             while (!span.IsEmpty)
             {
+                var key = (topic, queueId, offset);
                 if (MessageRecord.TryRead(span, checkCrc: true, out var view) != RecordReadStatus.Ok)
                 {
-                    problems.Add($"{topic}/{queueId} offset {offset}: damaged record");
-                    return;
+                    problems.Add($"{Describe(key)}: damaged record");
+                    return max;
                 }
 
-                var key = (topic, queueId, offset);
                 if (view.QueueOffset != offset) problems.Add($"{Describe(key)}: the record says queue offset {view.QueueOffset} (a gap or a repeat)");
                 if (Encoding.UTF8.GetString(view.Topic) != topic || view.QueueId != queueId)
                     problems.Add($"{Describe(key)}: the record belongs to {Encoding.UTF8.GetString(view.Topic)}/{view.QueueId}");
-                if (BodyProblem(view.Body, topic, queueId) is { } bodyProblem) problems.Add($"{Describe(key)}: {bodyProblem}");
 
                 var hash = Hash(view.Body);
                 if (known.TryGetValue(key, out var entry))
                 {
                     if (entry.Hash != hash || entry.PhysicalOffset != view.PhysicalOffset)
-                        problems.Add($"{Describe(key)}: other content than {(entry.Acked ? "acked" : "recovered")} in cycle {entry.Cycle}");
+                        problems.Add($"{(entry.Acked ? "acked" : "recovered")} {Describe(key)} (cycle {entry.Cycle}) reads back other content: " +
+                                     $"physical {view.PhysicalOffset} (expected {entry.PhysicalOffset}), body {(entry.Hash == hash ? "same" : "different")}");
+                    else if (entry.Acked) ackedSeen++;
                 }
                 else
                 {
+                    // Stored but never acked (the kill came first): it must still be a whole message of this queue.
+                    if (BodyProblem(view.Body, topic, queueId) is { } bodyProblem) problems.Add($"{Describe(key)}: {bodyProblem}");
                     known[key] = new Known(hash, view.PhysicalOffset, Acked: false, cycle);
                 }
 
@@ -184,6 +181,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
             if (result.NextBeginOffset != offset) problems.Add($"{topic}/{queueId}: next begin offset {result.NextBeginOffset}, expected {offset}");
             offset = result.NextBeginOffset;
         }
+
+        return max;
     }
 
     private void VerifyTail(long tail, List<string> problems)
@@ -302,7 +301,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
         return info;
     }
 
-    private async Task<ChildRun> RunChildUntilKilledAsync(int seed, int childRun, int killDelayMs, bool afterReady)
+    private async Task<ChildRun> RunChildUntilKilledAsync(int seed, int cycle, int childRun, int killDelayMs, bool afterReady)
     {
         var info = ChildStartInfo(seed, childRun);
         var lines = new List<string>();
@@ -313,7 +312,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var which = $"child run {childRun}, seed {seed}";
+        var which = $"cycle {cycle} of {Cycles}, child run {childRun}, seed {seed} (AKKABROKER_CRASH_SEED)";
         try
         {
             string Stderr() { lock (stderr) return stderr.ToString(); }
