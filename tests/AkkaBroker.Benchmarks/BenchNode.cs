@@ -30,7 +30,15 @@ internal static class BenchNode
             $"akkabroker.store.store-path-root-dir = \"{root}\"",
             $"akkabroker.store.flush-disk-type = {flushDiskType}",
             .. more,
+            .. ExtraSettings(),
         ]), NullLoggerFactory.Instance);
+
+    /// <summary>
+    /// Settings to try without editing code, ';'-separated in AKKABROKER_BENCH_SET (an environment variable, so
+    /// BenchmarkDotNet's child process sees it too), e.g. <c>akkabroker.store.warm-mapped-file-enable=true</c>.
+    /// </summary>
+    private static string[] ExtraSettings() =>
+        Environment.GetEnvironmentVariable("AKKABROKER_BENCH_SET")?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
 
     public static ValueTask<PutMessageResult> Put(MessageStore store, int queueId, byte[] body)
     {
