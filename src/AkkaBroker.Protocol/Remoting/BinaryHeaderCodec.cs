@@ -1,0 +1,151 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+
+namespace AkkaBroker.Protocol.Remoting;
+
+/// <summary>
+/// The ROCKETMQ binary header (reference §1.4), big-endian:
+/// <code>
+/// 0 code short | 2 language byte | 3 version short | 5 opaque int | 9 flag int | 13 remarkLen int + remark
+/// | extLen int + entries (short keyLen, key, int valLen, val)
+/// </code>
+/// A zero remarkLen or extLen means null, so an empty remark reads back as null. Decoding is strict: every length
+/// must fit, and the entries must fill extLen and the header exactly.
+/// </summary>
+internal static class BinaryHeaderCodec
+{
+    private const int FixedLength = 2 + 1 + 2 + 4 + 4 + 4 + 4;
+
+    public static int WriteFramePrefixAndHeader(RemotingCommand command, IBufferWriter<byte> output)
+    {
+        var utf8 = Encoding.UTF8;
+        var remarkLength = command.Remark is { } remark ? utf8.GetByteCount(remark) : 0;
+        long extLength = 0;
+        if (command.ExtFields is { } ext)
+        {
+            foreach (var (key, value) in ext)
+            {
+                var keyLength = utf8.GetByteCount(key);
+                if (keyLength > short.MaxValue) throw new ArgumentException($"extFields key of {keyLength} bytes exceeds 32767", nameof(command));
+                extLength += 2 + keyLength + 4 + utf8.GetByteCount(value);
+            }
+        }
+
+        var headerLength = FixedLength + remarkLength + extLength;
+        if (headerLength > RemotingCodec.MaxHeaderLength)
+            throw new ArgumentException($"header of {headerLength} bytes exceeds the 24-bit header length field", nameof(command));
+
+        var total = RemotingCodec.PrefixLength + (int)headerLength;
+        var d = output.GetSpan(total);
+        RemotingCodec.WritePrefix(d, SerializeType.Rocketmq, (int)headerLength, command.Body.Length);
+        var h = d[RemotingCodec.PrefixLength..];
+        BinaryPrimitives.WriteInt16BigEndian(h, (short)command.Code);
+        h[2] = (byte)command.Language;
+        BinaryPrimitives.WriteInt16BigEndian(h[3..], (short)command.Version);
+        BinaryPrimitives.WriteInt32BigEndian(h[5..], command.Opaque);
+        BinaryPrimitives.WriteInt32BigEndian(h[9..], command.Flag);
+        BinaryPrimitives.WriteInt32BigEndian(h[13..], remarkLength);
+        var at = 17;
+        if (remarkLength > 0) at += utf8.GetBytes(command.Remark, h[at..]);
+        BinaryPrimitives.WriteInt32BigEndian(h[at..], (int)extLength);
+        at += 4;
+        if (command.ExtFields is { } fields)
+        {
+            foreach (var (key, value) in fields)
+            {
+                var keyLength = utf8.GetBytes(key, h[(at + 2)..]);
+                BinaryPrimitives.WriteInt16BigEndian(h[at..], (short)keyLength);
+                at += 2 + keyLength;
+                var valueLength = utf8.GetBytes(value, h[(at + 4)..]);
+                BinaryPrimitives.WriteInt32BigEndian(h[at..], valueLength);
+                at += 4 + valueLength;
+            }
+        }
+
+        output.Advance(total);
+        return total;
+    }
+
+    public static RemotingCommand? TryRead(ReadOnlySequence<byte> header, out string? error)
+    {
+        if (header.IsSingleSegment) return TryRead(header.FirstSpan, out error);
+
+        // Headers are small; a header split across pipe segments is copied once into a pooled buffer.
+        var rented = ArrayPool<byte>.Shared.Rent((int)header.Length);
+        try
+        {
+            header.CopyTo(rented);
+            return TryRead(rented.AsSpan(0, (int)header.Length), out error);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    public static RemotingCommand? TryRead(ReadOnlySpan<byte> h, out string? error)
+    {
+        error = null;
+        if (h.Length < FixedLength) return Fail(out error, $"binary header of {h.Length} bytes is shorter than its {FixedLength} fixed bytes");
+
+        var language = h[2];
+        var command = new RemotingCommand
+        {
+            Code = BinaryPrimitives.ReadInt16BigEndian(h),
+            Language = language <= (byte)LanguageCode.RUST ? (LanguageCode)language : LanguageCode.OTHER,
+            Version = BinaryPrimitives.ReadInt16BigEndian(h[3..]),
+            Opaque = BinaryPrimitives.ReadInt32BigEndian(h[5..]),
+            Flag = BinaryPrimitives.ReadInt32BigEndian(h[9..]),
+        };
+
+        var remarkLength = BinaryPrimitives.ReadInt32BigEndian(h[13..]);
+        var rest = h[17..];
+        if (remarkLength < 0 || remarkLength > rest.Length - 4)
+            return Fail(out error, $"remark length {remarkLength} overruns the binary header ({rest.Length - 4} bytes left)");
+        if (remarkLength > 0) command.Remark = Encoding.UTF8.GetString(rest[..remarkLength]);
+        rest = rest[remarkLength..];
+
+        var extLength = BinaryPrimitives.ReadInt32BigEndian(rest);
+        rest = rest[4..];
+        if (extLength < 0 || extLength != rest.Length)
+            return Fail(out error, $"extFields length {extLength} does not match the {rest.Length} header bytes left");
+        if (extLength > 0)
+        {
+            command.ExtFields = ReadEntries(rest, out error);
+            if (error is not null) return null;
+        }
+
+        return command;
+    }
+
+    private static Dictionary<string, string>? ReadEntries(ReadOnlySpan<byte> entries, out string? error)
+    {
+        error = null;
+        var fields = RemotingCommand.NewExtFields(8);
+        while (!entries.IsEmpty)
+        {
+            if (entries.Length < 2) return Fail<Dictionary<string, string>>(out error, $"extFields entry truncated: {entries.Length} byte(s) where a key length is expected");
+            int keyLength = BinaryPrimitives.ReadInt16BigEndian(entries);
+            if (keyLength < 0 || keyLength > entries.Length - 2 - 4)
+                return Fail<Dictionary<string, string>>(out error, $"extFields key length {keyLength} overruns the {entries.Length - 2} bytes left");
+            var key = HeaderKeys.Intern(entries.Slice(2, keyLength));
+            entries = entries[(2 + keyLength)..];
+            var valueLength = BinaryPrimitives.ReadInt32BigEndian(entries);
+            if (valueLength < 0 || valueLength > entries.Length - 4)
+                return Fail<Dictionary<string, string>>(out error, $"extFields.{key}: value length {valueLength} overruns the {entries.Length - 4} bytes left");
+            fields[key] = Encoding.UTF8.GetString(entries.Slice(4, valueLength));
+            entries = entries[(4 + valueLength)..];
+        }
+
+        return fields;
+    }
+
+    private static T? Fail<T>(out string? error, string message) where T : class
+    {
+        error = message;
+        return null;
+    }
+
+    private static RemotingCommand? Fail(out string? error, string message) => Fail<RemotingCommand>(out error, message);
+}
