@@ -71,7 +71,16 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
             totalAcks += acks;
             Assert.True(File.Exists(Path.Combine(_dir.Path, "abort")), $"{context}: the killed child left no abort file");
 
-            var node = await _dir.StartAsync(SyncFlush);
+            AkkaBroker.Hosting.AkkaBrokerNode node;
+            try
+            {
+                node = await _dir.StartAsync(SyncFlush);
+            }
+            catch (Exception e)
+            {
+                throw new Xunit.Sdk.XunitException($"{context}: the store did not open after the kill: {e}");
+            }
+
             try
             {
                 var problems = Verify(node.Store!, known, cycle);
