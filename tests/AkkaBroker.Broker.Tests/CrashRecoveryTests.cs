@@ -283,7 +283,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
         Assert.True(store.Recovery.Abnormal);
         var put = await store.PutTextAsync("AfterCrash", 0, "the store still takes messages");
         Assert.Equal((PutMessageStatus.PutOk, 0L, 0L), (put.Status, put.QueueOffset, put.PhysicalOffset));
-        Assert.Equal(["the store still takes messages"], store.Get("AfterCrash", 0, 0).Bodies);
+        var read = await StoreTestExtensions.EventuallyAsync(() => store.Get("AfterCrash", 0, 0), g => g.Bodies.Count == 1); // after dispatch
+        Assert.Equal(["the store still takes messages"], read.Bodies);
     }
 
     private ProcessStartInfo ChildStartInfo(int seed, int childRun, int? fileSizeLimitKiB = null)
