@@ -30,6 +30,41 @@ public class Crc32Tests
     }
 
     [Fact]
+    public void Vector_and_table_paths_agree_with_the_definition_for_long_inputs()
+    {
+        var random = new Random(7);
+        var data = new byte[5000];
+        random.NextBytes(data);
+        for (var length = 0; length <= data.Length; length += length < 300 ? 1 : 97)
+        {
+            for (var start = 0; start < 3; start++)
+            {
+                if (start + length > data.Length) continue;
+                var span = data.AsSpan(start, length);
+                var expected = Bitwise(span);
+                Assert.Equal(expected, Crc32.Compute(span));
+                Assert.Equal(expected, Crc32.AppendScalar(0, span));
+            }
+        }
+    }
+
+    [Fact]
+    public void Chained_appends_across_the_vector_threshold_match_one_pass()
+    {
+        var data = new byte[1000];
+        new Random(11).NextBytes(data);
+        uint crc = 0;
+        var offset = 0;
+        foreach (var size in new[] { 5, 64, 1, 130, 63, 200, 16, 521 })
+        {
+            crc = Crc32.Append(crc, data.AsSpan(offset, size));
+            offset += size;
+        }
+
+        Assert.Equal(Bitwise(data.AsSpan(0, offset)), crc);
+    }
+
+    [Fact]
     public void Append_continues_a_checksum()
     {
         var data = Encoding.UTF8.GetBytes("AkkaBroker stores RocketMQ records with a body CRC.");
