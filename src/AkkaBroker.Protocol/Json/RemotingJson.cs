@@ -74,6 +74,7 @@ public static class RemotingJson
         };
         options.Converters.Add(new IntegerKeyMapConverterFactory(bareIntegerKeys));
         options.Converters.Add(new MessageQueueKeyMapConverterFactory());
+        options.Converters.Add(new NoNullCollectionConverterFactory());
         options.Converters.Add(new LenientStringConverter());
         options.Converters.Add(new LenientBooleanConverter());
         options.MakeReadOnly(populateMissingResolver: true);
