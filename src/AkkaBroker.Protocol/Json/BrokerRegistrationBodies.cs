@@ -13,7 +13,7 @@ public sealed class DataVersion
 }
 
 /// <summary>How a topic's messages carry tags (RocketMQ's <c>TopicFilterType</c>).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<TopicFilterType>))]
+[JsonConverter(typeof(RocketMqEnumConverter<TopicFilterType>))]
 public enum TopicFilterType
 {
     /// <summary>One tag per message.</summary>

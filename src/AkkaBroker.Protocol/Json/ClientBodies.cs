@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace AkkaBroker.Protocol.Json;
 
 /// <summary>How a consumer gets messages (RocketMQ's <c>ConsumeType</c>).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<ConsumeType>))]
+[JsonConverter(typeof(RocketMqEnumConverter<ConsumeType>))]
 public enum ConsumeType
 {
     /// <summary>Pull consumer.</summary>
@@ -16,7 +16,7 @@ public enum ConsumeType
 }
 
 /// <summary>How a group shares a topic's messages (RocketMQ's <c>MessageModel</c>).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<MessageModel>))]
+[JsonConverter(typeof(RocketMqEnumConverter<MessageModel>))]
 public enum MessageModel
 {
     /// <summary>Every member gets every message.</summary>
@@ -29,7 +29,7 @@ public enum MessageModel
 }
 
 /// <summary>Where a group without a stored offset starts (RocketMQ's <c>ConsumeFromWhere</c>).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<ConsumeFromWhere>))]
+[JsonConverter(typeof(RocketMqEnumConverter<ConsumeFromWhere>))]
 public enum ConsumeFromWhere
 {
     /// <summary>From the queue's end.</summary>

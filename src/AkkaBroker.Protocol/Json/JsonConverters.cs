@@ -178,3 +178,25 @@ internal sealed class LenientBooleanConverter : JsonConverter<bool>
 
     public override void Write(Utf8JsonWriter writer, bool value, JsonSerializerOptions options) => writer.WriteBooleanValue(value);
 }
+
+/// <summary>
+/// RocketMQ enums: written by name (<c>CONSUME_PASSIVELY</c>), read by name or by Java ordinal as fastjson allows;
+/// the members are declared in Java's order so ordinals agree, and an ordinal Java does not define is rejected.
+/// </summary>
+internal sealed class RocketMqEnumConverter<TEnum> : JsonConverter<TEnum>
+    where TEnum : struct, Enum
+{
+    private JsonConverter<TEnum>? _byName;
+
+    public override TEnum Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.Number) return ByName(options).Read(ref reader, typeToConvert, options);
+        if (reader.TryGetInt32(out var ordinal) && Enum.IsDefined(typeof(TEnum), ordinal)) return (TEnum)Enum.ToObject(typeof(TEnum), ordinal);
+        throw new JsonException($"{typeof(TEnum).Name} has no ordinal {Encoding.UTF8.GetString(reader.ValueSpan)}");
+    }
+
+    public override void Write(Utf8JsonWriter writer, TEnum value, JsonSerializerOptions options) => ByName(options).Write(writer, value, options);
+
+    private JsonConverter<TEnum> ByName(JsonSerializerOptions options) =>
+        _byName ??= (JsonConverter<TEnum>)new JsonStringEnumConverter<TEnum>(namingPolicy: null, allowIntegerValues: false).CreateConverter(typeof(TEnum), options);
+}

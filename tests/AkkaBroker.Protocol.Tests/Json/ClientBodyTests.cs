@@ -63,9 +63,16 @@ public class ClientBodyTests
         Assert.True(consumer.UnitMode);
     }
 
-    [Fact]
-    public void Unknown_enum_names_are_rejected() =>
-        Assert.Contains("ConsumerData", JsonAssert.Rejects<ConsumerData>("""{"consumeType":"CONSUME_SOMETIMES"}"""));
+    [Theory]
+    [InlineData("""{"consumeType":"CONSUME_SOMETIMES"}""")]
+    [InlineData("""{"consumeType":2}""")]
+    [InlineData("""{"consumeType":-1}""")]
+    [InlineData("""{"consumeFromWhere":6}""")]
+    [InlineData("""{"messageModel":1.5}""")]
+    [InlineData("""{"messageModel":null}""")]
+    [InlineData("""{"messageModel":{}}""")]
+    public void Unknown_enum_names_and_ordinals_are_rejected(string json) =>
+        Assert.Contains("ConsumerData", JsonAssert.Rejects<ConsumerData>(json));
 
     [Fact]
     public void Lock_batch_request_and_response_use_rocketmq_names()
