@@ -32,7 +32,7 @@ internal static class HeaderKeys
     /// <summary>The current property name: the shared instance when known, a new string otherwise.</summary>
     public static string Read(ref Utf8JsonReader reader)
     {
-        var rawLength = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+        var rawLength = reader.ValueSpan.Length; // readers here always run over one contiguous span
         if (rawLength <= MaxKnownKeyLength)
         {
             Span<char> chars = stackalloc char[MaxKnownKeyLength];

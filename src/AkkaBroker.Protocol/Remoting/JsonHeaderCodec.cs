@@ -59,6 +59,24 @@ internal static class JsonHeaderCodec
 
     public static RemotingCommand? TryRead(ReadOnlySequence<byte> header, out string? error)
     {
+        if (header.IsSingleSegment) return TryRead(header.FirstSpan, out error);
+
+        // Utf8JsonReader's multi-segment path throws IndexOutOfRangeException on some bad literals split across
+        // segments (found by FrameFuzzTests, .NET 10), so a split header is made contiguous in a pooled buffer first.
+        var rented = ArrayPool<byte>.Shared.Rent((int)header.Length);
+        try
+        {
+            header.CopyTo(rented);
+            return TryRead(rented.AsSpan(0, (int)header.Length), out error);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private static RemotingCommand? TryRead(ReadOnlySpan<byte> header, out string? error)
+    {
         try
         {
             var reader = new Utf8JsonReader(header, ReaderOptions);
@@ -66,11 +84,11 @@ internal static class JsonHeaderCodec
         }
         catch (JsonException e)
         {
-            error = "invalid JSON header: " + e.Message;
+            error = InvalidJson(e);
         }
         catch (InvalidOperationException e) // invalid UTF-8 inside a string token
         {
-            error = "invalid JSON header: " + e.Message;
+            error = InvalidJson(e);
         }
 
         return null;
@@ -112,6 +130,10 @@ internal static class JsonHeaderCodec
 
         return command;
     }
+
+    // System.Text.Json quotes the rest of a bad literal, which can be most of a 16 MiB header.
+    private static string InvalidJson(Exception e) =>
+        "invalid JSON header: " + (e.Message.Length <= 300 ? e.Message : string.Concat(e.Message.AsSpan(0, 300), "..."));
 
     private static int ReadInt(ref Utf8JsonReader reader, string name, ref string? error)
     {
@@ -172,9 +194,7 @@ internal static class JsonHeaderCodec
                     fields[key] = reader.GetString()!;
                     break;
                 case JsonTokenType.Number: // ali-ons sends JS numbers; their literal text is Java's toString for integers
-                    fields[key] = reader.HasValueSequence
-                        ? Encoding.UTF8.GetString(reader.ValueSequence)
-                        : Encoding.UTF8.GetString(reader.ValueSpan);
+                    fields[key] = Encoding.UTF8.GetString(reader.ValueSpan);
                     break;
                 case JsonTokenType.True:
                     fields[key] = "true";
@@ -199,9 +219,7 @@ internal static class JsonHeaderCodec
         JsonTokenType.StartObject => "an object",
         JsonTokenType.StartArray => "an array",
         JsonTokenType.String => "a string",
-        JsonTokenType.Number => "the number " + (reader.HasValueSequence
-            ? Encoding.UTF8.GetString(reader.ValueSequence)
-            : Encoding.UTF8.GetString(reader.ValueSpan)),
+        JsonTokenType.Number => "the number " + Encoding.UTF8.GetString(reader.ValueSpan),
         JsonTokenType.True or JsonTokenType.False => "a boolean",
         JsonTokenType.Null => "null",
         var other => other.ToString(),
