@@ -14,6 +14,16 @@ public static class RemotingJson
     private static readonly JsonSerializerOptions Standard = CreateOptions(bareIntegerKeys: false);
     private static readonly JsonSerializerOptions Fastjson = CreateOptions(bareIntegerKeys: true);
 
+    /// <summary>The client version (V4_9_4) from which a name server answers with standard JSON (reference §6.2).</summary>
+    public const int StandardJsonMinVersion = 397;
+
+    /// <summary>
+    /// Whether a name server's reply body must use fastjson's bare integer keys: the request's <c>version</c> is below
+    /// <see cref="StandardJsonMinVersion"/> and its <c>acceptStandardJsonOnly</c> extField is not true. ali-ons sends 121.
+    /// </summary>
+    public static bool NeedsBareIntegerKeys(int requestVersion, bool acceptStandardJsonOnly) =>
+        requestVersion < StandardJsonMinVersion && !acceptStandardJsonOnly;
+
     /// <summary>
     /// Serializes a body to UTF-8 JSON. With <paramref name="bareIntegerKeys"/> the keys of integer-keyed maps
     /// (brokerAddrs) are written unquoted, <c>{0:"ip:port"}</c>, as fastjson writes them: what a name server sends to
