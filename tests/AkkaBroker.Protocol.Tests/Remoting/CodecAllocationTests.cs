@@ -1,0 +1,58 @@
+using System.Buffers;
+using AkkaBroker.Protocol.Remoting;
+
+namespace AkkaBroker.Protocol.Tests.Remoting;
+
+public class CodecAllocationTests
+{
+    [Theory]
+    [InlineData(SerializeType.Json)]
+    [InlineData(SerializeType.Rocketmq)]
+    public void Encoding_a_send_response_into_a_reused_writer_allocates_nothing(SerializeType type)
+    {
+        var request = new RemotingCommand { Code = RequestCode.SendMessageV2, Opaque = 5, SerializeType = type };
+        var response = RemotingCommand.CreateResponse(request, ResponseCode.Success);
+        response.ExtFields = new SendMessageResponseHeader("0A00000100002A9F0000000000001000", 1, 42).ToExtFields();
+        response.Body = new byte[64];
+        var writer = new ArrayBufferWriter<byte>(4096);
+        RemotingCodec.Encode(response, writer); // warms the thread's header buffer
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            writer.ResetWrittenCount();
+            RemotingCodec.Encode(response, writer);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void Decoding_allocates_one_body_copy_and_shares_known_keys()
+    {
+        var request = RemotingCommand.CreateRequest(RequestCode.SendMessageV2,
+            new SendMessageRequestHeader("pg", "T", "TBW102", 4, 1, 0, 1, 0).ToExtFields(v2: true), new byte[100_000]);
+        var frame = RemotingCodec.EncodeToArray(request);
+        RemotingCodecTests.Decode(frame);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var command = RemotingCodecTests.Decode(frame);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(100_000, command.Body.Length);
+        Assert.InRange(allocated, 100_000, 100_000 + 4096); // the body once, plus the command, dictionary and values
+    }
+
+    [Theory]
+    [InlineData(SerializeType.Json)]
+    [InlineData(SerializeType.Rocketmq)]
+    public void A_lone_surrogate_in_a_remark_is_written_as_the_replacement_character(SerializeType type)
+    {
+        var command = new RemotingCommand { Remark = "x\ud800y", ExtFields = new() { ["k"] = "\udc00" }, SerializeType = type };
+
+        var decoded = RemotingCodecTests.Decode(RemotingCodec.EncodeToArray(command));
+
+        Assert.Equal("x\ufffdy", decoded.Remark);
+        Assert.Equal("\ufffd", decoded.ExtFields!["k"]);
+    }
+}
