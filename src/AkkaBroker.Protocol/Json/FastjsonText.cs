@@ -16,7 +16,10 @@ public static class FastjsonText
     private const int MaxDepth = 256;
 
     /// <summary>Returns <paramref name="json"/> with every non-string object key quoted; unchanged when none.</summary>
-    public static byte[] QuoteKeys(ReadOnlySpan<byte> json)
+    public static byte[] QuoteKeys(ReadOnlySpan<byte> json) => QuoteKeysIfAny(json) ?? json.ToArray();
+
+    /// <summary>Like <see cref="QuoteKeys"/>, but null when nothing needed quoting, so strict input is not copied.</summary>
+    public static byte[]? QuoteKeysIfAny(ReadOnlySpan<byte> json)
     {
         List<byte>? output = null;
         var copiedUpTo = 0;
@@ -81,9 +84,9 @@ public static class FastjsonText
         return Finish(json, output, copiedUpTo);
     }
 
-    private static byte[] Finish(ReadOnlySpan<byte> json, List<byte>? output, int copiedUpTo)
+    private static byte[]? Finish(ReadOnlySpan<byte> json, List<byte>? output, int copiedUpTo)
     {
-        if (output is null) return json.ToArray();
+        if (output is null) return null;
         output.AddRange(json[copiedUpTo..]);
         return [.. output];
     }

@@ -44,7 +44,8 @@ public static class RemotingJson
         body = null;
         try
         {
-            body = JsonSerializer.Deserialize<T>(FastjsonText.QuoteKeys(json), Standard);
+            var quoted = FastjsonText.QuoteKeysIfAny(json);
+            body = quoted is null ? JsonSerializer.Deserialize<T>(json, Standard) : JsonSerializer.Deserialize<T>(quoted, Standard);
         }
         catch (JsonException e)
         {

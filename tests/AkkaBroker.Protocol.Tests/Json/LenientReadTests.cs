@@ -90,6 +90,7 @@ public class LenientReadTests
     {
         var bytes = Encoding.UTF8.GetBytes(json);
         Assert.Equal(bytes, FastjsonText.QuoteKeys(bytes));
+        Assert.Null(FastjsonText.QuoteKeysIfAny(bytes));
     }
 
     [Fact]
