@@ -10,6 +10,13 @@ public sealed class DataVersion
 
     /// <summary>Time of the last change, ms since the epoch.</summary>
     public long Timestamp { get; set; }
+
+    /// <summary>Records a change at <paramref name="nowMs"/>.</summary>
+    public void Next(long nowMs)
+    {
+        Counter++;
+        Timestamp = nowMs;
+    }
 }
 
 /// <summary>How a topic's messages carry tags (RocketMQ's <c>TopicFilterType</c>).</summary>

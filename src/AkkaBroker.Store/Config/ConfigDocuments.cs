@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AkkaBroker.Protocol.Json;
 
 namespace AkkaBroker.Store.Config;
 
@@ -29,7 +30,7 @@ public static class ConfigJson
     /// <summary>Parses a document as fastjson or we wrote it.</summary>
     /// <exception cref="JsonException">Not valid JSON even after quoting bare keys, or null.</exception>
     public static T Parse<T>(ReadOnlySpan<byte> json) =>
-        JsonSerializer.Deserialize<T>(LenientJson.QuoteBareKeys(json), Pretty) ?? throw new JsonException($"the {typeof(T).Name} document is null");
+        JsonSerializer.Deserialize<T>(FastjsonText.QuoteKeys(json), Pretty) ?? throw new JsonException($"the {typeof(T).Name} document is null");
 
     /// <summary>Serializes a document, pretty (files) or compact (wire).</summary>
     public static byte[] ToJson<T>(T document, bool pretty) => JsonSerializer.SerializeToUtf8Bytes(document, pretty ? Pretty : Compact);
@@ -42,62 +43,10 @@ public static class ConfigJson
     public static void Save<T>(string path, T document) => ConfigFile.WriteAtomically(path, ToJson(document, pretty: true));
 }
 
-/// <summary>RocketMQ's <c>DataVersion</c>: bumped on every change so name servers and slaves notice it.</summary>
-public sealed class DataVersion
-{
-    /// <summary>Changes so far.</summary>
-    public long Counter { get; set; }
-
-    /// <summary>Time of the last change, ms since the epoch.</summary>
-    public long Timestamp { get; set; }
-
-    /// <summary>Records a change at <paramref name="nowMs"/>.</summary>
-    public void Next(long nowMs)
-    {
-        Counter++;
-        Timestamp = nowMs;
-    }
-}
-
-/// <summary>How a topic's messages carry tags (RocketMQ's <c>TopicFilterType</c>).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<TopicFilterType>))]
-public enum TopicFilterType
-{
-    /// <summary>One tag per message.</summary>
-    [JsonStringEnumMemberName("SINGLE_TAG")]
-    SingleTag,
-
-    /// <summary>Several tags per message.</summary>
-    [JsonStringEnumMemberName("MULTI_TAG")]
-    MultiTag,
-}
-
-/// <summary>One topic's configuration (RocketMQ's <c>TopicConfig</c>), with its defaults.</summary>
-public sealed class TopicConfig
-{
-    /// <summary>Whether the topic is ordered.</summary>
-    public bool Order { get; set; }
-
-    /// <summary>Permission bits: 2 write, 4 read, 1 inherit (6 = read and write).</summary>
-    public int Perm { get; set; } = 6;
-
-    /// <summary>Queues consumers read.</summary>
-    public int ReadQueueNums { get; set; } = 16;
-
-    /// <summary>How messages carry tags.</summary>
-    public TopicFilterType TopicFilterType { get; set; } = TopicFilterType.SingleTag;
-
-    /// <summary>The topic's name.</summary>
-    public string TopicName { get; set; } = "";
-
-    /// <summary>System flag bits (unit mode).</summary>
-    public int TopicSysFlag { get; set; }
-
-    /// <summary>Queues producers write.</summary>
-    public int WriteQueueNums { get; set; } = 16;
-}
-
-/// <summary><c>config/topics.json</c>: every topic's configuration.</summary>
+/// <summary>
+/// <c>config/topics.json</c>: every topic's configuration. The entry types (<see cref="TopicConfig"/>,
+/// <see cref="DataVersion"/>) are the wire bodies' own, so the file and GET_ALL_TOPIC_CONFIG agree.
+/// </summary>
 public sealed class TopicConfigTable
 {
     /// <summary>The file name under <c>config/</c>.</summary>

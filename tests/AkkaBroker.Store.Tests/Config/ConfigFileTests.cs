@@ -1,4 +1,5 @@
 using System.Text;
+using AkkaBroker.Protocol.Json;
 using AkkaBroker.Store.Config;
 
 namespace AkkaBroker.Store.Tests.Config;
@@ -96,8 +97,8 @@ public sealed class ConfigFileTests : IDisposable
         var text = """{0:"a,{1:2}",k:[1,2],"s":"\"x\",3:4",-1:{x:true}}"""u8;
         Assert.Equal(
             """{"0":"a,{1:2}","k":[1,2],"s":"\"x\",3:4","-1":{"x":true}}""",
-            Encoding.UTF8.GetString(LenientJson.QuoteBareKeys(text)));
-        Assert.Equal("""{"a":1}""", Encoding.UTF8.GetString(LenientJson.QuoteBareKeys("""{"a":1}"""u8)));
+            Encoding.UTF8.GetString(FastjsonText.QuoteKeys(text)));
+        Assert.Equal("""{"a":1}""", Encoding.UTF8.GetString(FastjsonText.QuoteKeys("""{"a":1}"""u8)));
     }
 
     [Fact]
