@@ -67,23 +67,6 @@ internal static class BinaryHeaderCodec
         return total;
     }
 
-    public static RemotingCommand? TryRead(ReadOnlySequence<byte> header, out string? error)
-    {
-        if (header.IsSingleSegment) return TryRead(header.FirstSpan, out error);
-
-        // Headers are small; a header split across pipe segments is copied once into a pooled buffer.
-        var rented = ArrayPool<byte>.Shared.Rent((int)header.Length);
-        try
-        {
-            header.CopyTo(rented);
-            return TryRead(rented.AsSpan(0, (int)header.Length), out error);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
-
     public static RemotingCommand? TryRead(ReadOnlySpan<byte> h, out string? error)
     {
         error = null;

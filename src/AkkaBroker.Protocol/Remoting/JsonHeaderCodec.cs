@@ -57,25 +57,7 @@ internal static class JsonHeaderCodec
     private static string LanguageName(LanguageCode language) =>
         (uint)language < (uint)LanguageNames.Length ? LanguageNames[(int)language] : nameof(LanguageCode.OTHER);
 
-    public static RemotingCommand? TryRead(ReadOnlySequence<byte> header, out string? error)
-    {
-        if (header.IsSingleSegment) return TryRead(header.FirstSpan, out error);
-
-        // Utf8JsonReader's multi-segment path throws IndexOutOfRangeException on some bad literals split across
-        // segments (found by FrameFuzzTests, .NET 10), so a split header is made contiguous in a pooled buffer first.
-        var rented = ArrayPool<byte>.Shared.Rent((int)header.Length);
-        try
-        {
-            header.CopyTo(rented);
-            return TryRead(rented.AsSpan(0, (int)header.Length), out error);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
-
-    private static RemotingCommand? TryRead(ReadOnlySpan<byte> header, out string? error)
+    public static RemotingCommand? TryRead(ReadOnlySpan<byte> header, out string? error)
     {
         try
         {

@@ -122,10 +122,7 @@ public static class RemotingCodec
             return Malformed(out error, $"header length {headerLength} exceeds the frame's {length - 4} bytes after headerLenAndType");
         if (buffer.Length - 4 < length) return FrameReadStatus.NeedMoreData;
 
-        var header = buffer.Slice(PrefixLength, headerLength);
-        var parsed = type == (int)SerializeType.Json
-            ? JsonHeaderCodec.TryRead(header, out error)
-            : BinaryHeaderCodec.TryRead(header, out error);
+        var parsed = ReadHeader(buffer.Slice(PrefixLength, headerLength), type == (int)SerializeType.Json, out error);
         if (parsed is null) return FrameReadStatus.Malformed;
 
         var bodyLength = length - 4 - headerLength;
@@ -140,6 +137,28 @@ public static class RemotingCodec
         buffer = buffer.Slice(4L + length);
         command = parsed;
         return FrameReadStatus.Complete;
+    }
+
+    // Header decoders work on one span. A header split across pipe segments is copied once into a pooled buffer:
+    // headers are small, and Utf8JsonReader's multi-segment path throws IndexOutOfRangeException on some bad
+    // literals split across segments (found by FrameFuzzTests, .NET 10).
+    private static RemotingCommand? ReadHeader(ReadOnlySequence<byte> header, bool json, out string? error)
+    {
+        if (header.IsSingleSegment) return Decode(header.FirstSpan, json, out error);
+        var length = (int)header.Length;
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            header.CopyTo(rented);
+            return Decode(rented.AsSpan(0, length), json, out error);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        static RemotingCommand? Decode(ReadOnlySpan<byte> span, bool json, out string? error) =>
+            json ? JsonHeaderCodec.TryRead(span, out error) : BinaryHeaderCodec.TryRead(span, out error);
     }
 
     private static FrameReadStatus Malformed(out string? error, string message)
