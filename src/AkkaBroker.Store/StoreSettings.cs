@@ -157,7 +157,8 @@ public sealed record StoreSettings
         }
 
         Check(StorePathRootDir.Length > 0, "store-path-root-dir", "must not be empty");
-        Check(MappedFileSizeCommitLog >= 4096, "mapped-file-size-commit-log", "must be at least 4k");
+        // Positions inside a segment are ints, as in RocketMQ: a segment is at most 2 GiB - 1.
+        Check(MappedFileSizeCommitLog is >= 4096 and <= int.MaxValue, "mapped-file-size-commit-log", "must be 4k..2147483647 bytes (under 2g)");
         Check(MappedFileSizeConsumeQueue >= ConsumeQueueUnitSize && MappedFileSizeConsumeQueue % ConsumeQueueUnitSize == 0,
             "mapped-file-size-consume-queue", $"must be a positive multiple of {ConsumeQueueUnitSize}");
         Check(MaxMessageSize > 0 && MaxMessageSize < MappedFileSizeCommitLog, "max-message-size",
