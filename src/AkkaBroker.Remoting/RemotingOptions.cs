@@ -1,0 +1,19 @@
+using AkkaBroker.Protocol.Remoting;
+
+namespace AkkaBroker.Remoting;
+
+/// <summary>Limits of one remoting connection; shared by clients and servers.</summary>
+public sealed class RemotingOptions
+{
+    /// <summary>The largest frame accepted, counting the 4-byte length prefix (Java's frameMaxLength, 16 MiB).</summary>
+    public int MaxFrameSize { get; init; } = RemotingCodec.DefaultMaxFrameSize;
+
+    /// <summary>
+    /// A connection with neither a read nor a write for this long is closed (Java's channel idle time, 120 s).
+    /// <see cref="Timeout.InfiniteTimeSpan"/> disables the check.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>The shared defaults.</summary>
+    public static RemotingOptions Default { get; } = new();
+}

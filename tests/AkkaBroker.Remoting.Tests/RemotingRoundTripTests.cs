@@ -1,0 +1,280 @@
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using AkkaBroker.Protocol.Remoting;
+using static AkkaBroker.Remoting.Tests.RemotingTestServer;
+
+namespace AkkaBroker.Remoting.Tests;
+
+public sealed class RemotingRoundTripTests
+{
+    private const int EchoCode = 100;
+    private const int SlowEchoCode = 101;
+    private const int ThrowCode = 102;
+
+    private static void Configure(RequestProcessorTable table)
+    {
+        table.Register(EchoCode, (request, _) => new(Echo(request)));
+        table.Register(SlowEchoCode, async (request, _) =>
+        {
+            await Task.Yield();
+            return Echo(request);
+        });
+        table.Register(ThrowCode, (_, _) => throw new InvalidOperationException("processor exploded"));
+    }
+
+    [Fact]
+    public async Task Thousand_concurrent_invocations_are_each_answered_with_their_own_response()
+    {
+        await using var server = await StartAsync(Configure);
+        var connection = await server.ConnectAsync();
+
+        // Every third request yields, so responses come back out of order and correlation must use the opaque.
+        var tasks = Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
+        {
+            var calls = Enumerable.Range(0, 125).Select(async i =>
+            {
+                var n = $"{worker}-{i}";
+                var response = await connection.InvokeAsync(Request(i % 3 == 0 ? SlowEchoCode : EchoCode, n), Deadline);
+                Assert.Equal(ResponseCode.Success, response.Code);
+                Assert.Equal(n, response.Remark);
+                return response.Opaque;
+            });
+            return await Task.WhenAll(calls);
+        }));
+        var opaques = (await Task.WhenAll(tasks).WaitAsync(Deadline)).SelectMany(o => o).ToArray();
+
+        Assert.Equal(1000, opaques.Distinct().Count());
+        Assert.Equal(0, connection.PendingCount);
+    }
+
+    [Fact]
+    public async Task Oneway_request_is_handled_but_gets_no_response()
+    {
+        var handled = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await StartAsync(table =>
+        {
+            Configure(table);
+            table.Register(103, (request, _) =>
+            {
+                handled.TrySetResult(request.GetExtField("n"));
+                return new(Echo(request));
+            });
+        });
+        using var socket = await server.ConnectRawAsync();
+        var oneway = Request(103, "oneway");
+        oneway.Opaque = 1;
+        oneway.MarkOneway();
+        var normal = Request(EchoCode, "normal");
+        normal.Opaque = 2;
+        await socket.SendAsync(RemotingCodec.EncodeToArray(oneway).Concat(RemotingCodec.EncodeToArray(normal)).ToArray());
+
+        var reader = PipeReader.Create(new NetworkStream(socket));
+        var first = await ReadFrameAsync(reader);
+        Assert.Equal("oneway", await handled.Task.WaitAsync(Deadline));
+        Assert.NotNull(first);
+        Assert.Equal(2, first.Opaque);
+        Assert.Equal("normal", first.Remark);
+    }
+
+    [Fact]
+    public async Task Oneway_invocation_sets_the_flag()
+    {
+        var handled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await StartAsync(table => table.Register(103, (request, _) =>
+        {
+            handled.TrySetResult(request.IsOneway);
+            return new((RemotingCommand?)null);
+        }));
+        var connection = await server.ConnectAsync();
+        await connection.InvokeOnewayAsync(Request(103));
+        Assert.True(await handled.Task.WaitAsync(Deadline));
+    }
+
+    [Theory]
+    [InlineData(SerializeType.Json)]
+    [InlineData(SerializeType.Rocketmq)]
+    public async Task Unknown_code_is_answered_request_code_not_supported_in_the_request_serialize_type(SerializeType type)
+    {
+        await using var server = await StartAsync(Configure);
+        var connection = await server.ConnectAsync();
+
+        var response = await connection.InvokeAsync(Request(9999, type: type), Deadline);
+
+        Assert.Equal(ResponseCode.RequestCodeNotSupported, response.Code);
+        Assert.Equal(" request type 9999 not supported", response.Remark);
+        Assert.Equal(type, response.SerializeType);
+        Assert.True(response.IsResponse);
+    }
+
+    [Theory]
+    [InlineData(SerializeType.Json)]
+    [InlineData(SerializeType.Rocketmq)]
+    public async Task Responses_use_the_request_serialize_type(SerializeType type)
+    {
+        await using var server = await StartAsync(table =>
+            // The processor answers JSON on purpose: the connection must still answer in the request's type.
+            table.Register(EchoCode, (request, _) => new(new RemotingCommand { Code = 0, Remark = request.GetExtField("n") })));
+        var connection = await server.ConnectAsync();
+
+        var response = await connection.InvokeAsync(Request(EchoCode, "x", type), Deadline);
+
+        Assert.Equal(type, response.SerializeType);
+        Assert.Equal("x", response.Remark);
+    }
+
+    [Theory]
+    [InlineData(SerializeType.Json)]
+    [InlineData(SerializeType.Rocketmq)]
+    public async Task Processor_exception_is_answered_system_error_and_the_connection_keeps_serving(SerializeType type)
+    {
+        await using var server = await StartAsync(Configure);
+        var connection = await server.ConnectAsync();
+
+        var failed = await connection.InvokeAsync(Request(ThrowCode, type: type), Deadline);
+        var next = await connection.InvokeAsync(Request(EchoCode, "after", type), Deadline);
+
+        Assert.Equal(ResponseCode.SystemError, failed.Code);
+        Assert.Equal("processor exploded", failed.Remark);
+        Assert.Equal(type, failed.SerializeType);
+        Assert.Equal("after", next.Remark);
+        Assert.False(connection.IsClosed);
+    }
+
+    [Fact]
+    public async Task Timeout_throws_and_the_late_response_is_dropped()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await StartAsync(table =>
+        {
+            Configure(table);
+            table.Register(104, async (request, connection) =>
+            {
+                await gate.Task;
+                await connection.SendResponseAsync(request, Echo(request));
+                answered.TrySetResult();
+                return null;
+            });
+        });
+        var connection = await server.ConnectAsync();
+
+        await Assert.ThrowsAsync<RemotingTimeoutException>(() =>
+            connection.InvokeAsync(Request(104, "late"), TimeSpan.FromMilliseconds(200)));
+        gate.SetResult();
+        await answered.Task.WaitAsync(Deadline);
+        var next = await connection.InvokeAsync(Request(EchoCode, "next"), Deadline);
+
+        Assert.Equal("next", next.Remark);
+        Assert.Equal(0, connection.PendingCount);
+        Assert.False(connection.IsClosed);
+    }
+
+    public static TheoryData<byte[]> MalformedStreams => new()
+    {
+        // Random bytes: a declared length far beyond the limit or an unknown serialize type.
+        new byte[] { 0x7F, 0x3A, 0x91, 0x05, 0xEE, 0x12, 0x00, 0x44, 0xAB, 0xCD },
+        // A huge declared length with nothing behind it: must be refused at once, not waited for.
+        BigEndian(0x7FFFFFF0, 0),
+        // Length below 4.
+        BigEndian(2, 0),
+        // A JSON header that is not JSON.
+        BigEndian(4 + 5, 5).Concat("{zzz["u8.ToArray()).ToArray(),
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedStreams))]
+    public async Task Malformed_stream_closes_only_that_connection(byte[] garbage)
+    {
+        await using var server = await StartAsync(Configure);
+        var healthy = await server.ConnectAsync();
+        await healthy.InvokeAsync(Request(EchoCode, "before"), Deadline);
+        using var raw = await server.ConnectRawAsync();
+        await WaitUntilAsync(() => server.Server.Connections.Count == 2);
+
+        await raw.SendAsync(garbage);
+
+        await AssertClosedByPeerAsync(raw);
+        await WaitUntilAsync(() => server.Server.Connections.Count == 1);
+        var after = await healthy.InvokeAsync(Request(EchoCode, "after"), Deadline);
+        Assert.Equal("after", after.Remark);
+    }
+
+    [Fact]
+    public async Task Server_stop_fails_pending_client_requests()
+    {
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var server = await StartAsync(table => table.Register(105, async (_, _) =>
+        {
+            entered.TrySetResult();
+            await Task.Delay(Timeout.Infinite);
+            return null;
+        }));
+        var connection = await server.ConnectAsync();
+
+        var pending = connection.InvokeAsync(Request(105), TimeSpan.FromMinutes(1));
+        await entered.Task.WaitAsync(Deadline);
+        await server.Server.StopAsync().WaitAsync(Deadline);
+
+        await Assert.ThrowsAsync<RemotingConnectionException>(() => pending.WaitAsync(Deadline));
+        await connection.Closed.WaitAsync(Deadline);
+        await Assert.ThrowsAsync<RemotingConnectionException>(() => connection.InvokeAsync(Request(EchoCode), Deadline));
+        await server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Idle_connection_is_closed_and_an_active_one_is_not()
+    {
+        var idle = new RemotingOptions { IdleTimeout = TimeSpan.FromMilliseconds(300) };
+        await using var server = await StartAsync(Configure, idle);
+        var quiet = await server.ConnectAsync(new RemotingOptions { IdleTimeout = Timeout.InfiniteTimeSpan });
+        var busy = await server.ConnectAsync(new RemotingOptions { IdleTimeout = Timeout.InfiniteTimeSpan });
+
+        var started = DateTime.UtcNow;
+        while (!quiet.IsClosed)
+        {
+            Assert.True(DateTime.UtcNow - started < Deadline, "idle connection was not closed");
+            await busy.InvokeAsync(Request(EchoCode, "ping"), Deadline);
+            await Task.Delay(50);
+        }
+
+        await quiet.Closed.WaitAsync(Deadline);
+        Assert.False(busy.IsClosed);
+        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromMilliseconds(250));
+    }
+
+    [Fact]
+    public async Task Client_reuses_one_connection_per_address_and_reconnects_when_closed()
+    {
+        await using var server = await StartAsync(Configure);
+        await using var client = new RemotingClient();
+
+        var first = await client.ConnectAsync("127.0.0.1", server.Port);
+        var again = await client.ConnectAsync("127.0.0.1", server.Port);
+        Assert.Same(first, again);
+
+        first.Close();
+        await first.Closed.WaitAsync(Deadline);
+        var reconnected = await client.ConnectAsync("127.0.0.1", server.Port);
+        Assert.NotSame(first, reconnected);
+        Assert.Equal("x", (await reconnected.InvokeAsync(Request(EchoCode, "x"), Deadline)).Remark);
+    }
+
+    [Fact]
+    public async Task Connect_to_a_closed_port_throws_connection_exception()
+    {
+        int port;
+        await using (var server = await StartAsync(Configure)) port = server.Port;
+        await using var client = new RemotingClient();
+
+        await Assert.ThrowsAsync<RemotingConnectionException>(() => client.ConnectAsync("127.0.0.1", port).WaitAsync(Deadline));
+    }
+
+    private static byte[] BigEndian(int length, int headerLenAndType)
+    {
+        var bytes = new byte[8];
+        BinaryPrimitives.WriteInt32BigEndian(bytes, length);
+        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4), headerLenAndType);
+        return bytes;
+    }
+}
