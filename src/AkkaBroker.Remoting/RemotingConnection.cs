@@ -324,6 +324,13 @@ public sealed class RemotingConnection : IAsyncDisposable
 
     private void CheckIdle()
     {
+        // A Start racing a Close can leave the timer running after Close disposed it.
+        if (IsClosed)
+        {
+            _idleTimer?.Dispose();
+            return;
+        }
+
         var idleMs = Environment.TickCount64 - Volatile.Read(ref _lastActivity);
         if (idleMs >= _options.IdleTimeout.TotalMilliseconds)
         {

@@ -20,6 +20,7 @@ public sealed class RemotingServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private TcpListener? _listener;
     private Task? _acceptLoop;
+    private int _stopped;
 
     /// <summary>Creates a stopped server answering requests with <paramref name="handler"/>.</summary>
     public RemotingServer(RemotingRequestHandler handler, RemotingOptions? options = null, ILogger? logger = null)
@@ -51,10 +52,10 @@ public sealed class RemotingServer : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    /// <summary>Stops accepting and closes every connection; their pending requests fail.</summary>
+    /// <summary>Stops accepting and closes every connection; their pending requests fail. Later calls do nothing.</summary>
     public async Task StopAsync()
     {
-        if (_listener is null) return;
+        if (_listener is null || Interlocked.Exchange(ref _stopped, 1) != 0) return;
         await _stopping.CancelAsync().ConfigureAwait(false);
         _listener.Stop();
         if (_acceptLoop is not null) await _acceptLoop.ConfigureAwait(false);
@@ -67,7 +68,6 @@ public sealed class RemotingServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
-        _stopping.Dispose();
     }
 
     private async Task AcceptLoopAsync()

@@ -1,0 +1,72 @@
+using System.IO.Pipelines;
+using AkkaBroker.Protocol.Remoting;
+using static AkkaBroker.Remoting.Tests.RemotingTestServer;
+
+namespace AkkaBroker.Remoting.Tests;
+
+/// <summary>The connection over in-memory pipes, as Kestrel will hand it its transport.</summary>
+public sealed class PipeConnectionTests
+{
+    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = input;
+        public PipeWriter Output { get; } = output;
+    }
+
+    private static (RemotingConnection Server, RemotingConnection Client) Connect(RemotingRequestHandler handler)
+    {
+        var toServer = new Pipe();
+        var toClient = new Pipe();
+        var server = new RemotingConnection(new DuplexPipe(toServer.Reader, toClient.Writer), handler, remoteAddress: "client");
+        var client = new RemotingConnection(new DuplexPipe(toClient.Reader, toServer.Writer), remoteAddress: "server");
+        server.Start();
+        client.Start();
+        return (server, client);
+    }
+
+    [Fact]
+    public async Task Round_trip_over_pipes_and_closing_one_side_closes_the_other()
+    {
+        var (server, client) = Connect((request, _) => new(Echo(request)));
+
+        var response = await client.InvokeAsync(Request(100, "piped", SerializeType.Rocketmq), Deadline);
+        Assert.Equal("piped", response.Remark);
+        Assert.Equal(SerializeType.Rocketmq, response.SerializeType);
+
+        await server.DisposeAsync().AsTask().WaitAsync(Deadline);
+        await client.Closed.WaitAsync(Deadline);
+        Assert.Equal("peer closed the connection", client.CloseReason);
+        await Assert.ThrowsAsync<RemotingConnectionException>(() => client.InvokeAsync(Request(100), Deadline));
+    }
+
+    [Fact]
+    public async Task Client_without_handler_answers_server_requests_not_supported()
+    {
+        var (server, client) = Connect((request, _) => new(Echo(request)));
+
+        // The broker calls back into clients (CHECK_TRANSACTION_STATE...); a client with no handler still answers.
+        var response = await server.InvokeAsync(Request(RequestCode.CheckTransactionState), Deadline);
+
+        Assert.Equal(ResponseCode.RequestCodeNotSupported, response.Code);
+        await client.DisposeAsync();
+        await server.Closed.WaitAsync(Deadline);
+    }
+
+    [Fact]
+    public async Task Frame_over_the_configured_maximum_closes_the_connection()
+    {
+        var toServer = new Pipe();
+        var toClient = new Pipe();
+        await using var server = new RemotingConnection(
+            new DuplexPipe(toServer.Reader, toClient.Writer), (request, _) => new(Echo(request)),
+            new RemotingOptions { MaxFrameSize = 1024 });
+        server.Start();
+        var big = Request(100);
+        big.Body = new byte[2048];
+
+        await toServer.Writer.WriteAsync(RemotingCodec.EncodeToArray(big));
+
+        await server.Closed.WaitAsync(Deadline);
+        Assert.StartsWith("malformed frame: frame of", server.CloseReason);
+    }
+}
