@@ -200,8 +200,24 @@ public sealed class RemotingConnection : IAsyncDisposable
         _idleTimer?.Dispose();
         FailPending();
         // Wakes a read loop waiting on the peer and a writer stuck on backpressure; both then see _closing.
-        _pipe.Input.CancelPendingRead();
-        _pipe.Output.CancelPendingFlush();
+        // The read loop may already have ended and completed the pipe (a stream pipe then throws
+        // ObjectDisposedException): nothing is left to wake.
+        try
+        {
+            _pipe.Input.CancelPendingRead();
+        }
+        catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
+        {
+        }
+
+        try
+        {
+            _pipe.Output.CancelPendingFlush();
+        }
+        catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
+        {
+        }
+
         if (Volatile.Read(ref _started) == 0) _ = FinishCloseAsync();
     }
 
