@@ -49,6 +49,32 @@ public sealed class RemotingRoundTripTests
     }
 
     [Fact]
+    public async Task Concurrent_large_frames_are_never_interleaved()
+    {
+        await using var server = await StartAsync(table => table.Register(106, async (request, _) =>
+        {
+            await Task.Yield();
+            var response = Echo(request);
+            response.Body = request.Body;
+            return response;
+        }));
+        var connection = await server.ConnectAsync();
+
+        // Frames far larger than a socket write, from many senders on both sides at once.
+        var calls = Enumerable.Range(0, 64).Select(i => Task.Run(async () =>
+        {
+            var body = new byte[48 * 1024 + i];
+            new Random(i).NextBytes(body);
+            var request = Request(106, i.ToString(), i % 2 == 0 ? SerializeType.Json : SerializeType.Rocketmq);
+            request.Body = body;
+            var response = await connection.InvokeAsync(request, Deadline);
+            Assert.Equal(i.ToString(), response.Remark);
+            Assert.True(body.AsSpan().SequenceEqual(response.Body.Span));
+        }));
+        await Task.WhenAll(calls).WaitAsync(Deadline);
+    }
+
+    [Fact]
     public async Task Oneway_request_is_handled_but_gets_no_response()
     {
         var handled = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
