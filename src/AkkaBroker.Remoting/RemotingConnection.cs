@@ -72,15 +72,16 @@ public sealed class RemotingConnection : IAsyncDisposable
     /// <summary>Starts the read loop and the idle check; a second call does nothing.</summary>
     public void Start()
     {
-        if (Interlocked.Exchange(ref _started, 1) != 0 || IsClosed) return;
+        if (Interlocked.Exchange(ref _started, 1) != 0) return;
         var idle = _options.IdleTimeout;
-        if (idle != Timeout.InfiniteTimeSpan && idle > TimeSpan.Zero)
+        if (idle != Timeout.InfiniteTimeSpan && idle > TimeSpan.Zero && !IsClosed)
         {
             // Checking at a quarter of the timeout closes an idle connection within 1.25x the timeout.
             var period = TimeSpan.FromMilliseconds(Math.Max(10, idle.TotalMilliseconds / 4));
             _idleTimer = new Timer(static s => ((RemotingConnection)s!).CheckIdle(), this, period, period);
         }
 
+        // Runs even when already closed: once started, only the read loop's end finishes a close.
         _ = Task.Run(ReadLoopAsync);
     }
 

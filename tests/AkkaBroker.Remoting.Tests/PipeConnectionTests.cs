@@ -53,6 +53,25 @@ public sealed class PipeConnectionTests
     }
 
     [Fact]
+    public async Task Close_before_or_racing_start_still_completes_closed()
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            var (server, client) = (new RemotingConnection(new DuplexPipe(new Pipe().Reader, new Pipe().Writer)),
+                new RemotingConnection(new DuplexPipe(new Pipe().Reader, new Pipe().Writer), options: new RemotingOptions { IdleTimeout = TimeSpan.FromMinutes(1) }));
+            server.Close("before start");
+            server.Start();
+            var closing = Task.Run(() => client.Close("racing start"));
+            client.Start();
+            await closing;
+
+            await Task.WhenAll(server.Closed, client.Closed).WaitAsync(Deadline);
+            Assert.Equal("before start", server.CloseReason);
+            Assert.Equal("racing start", client.CloseReason);
+        }
+    }
+
+    [Fact]
     public async Task Frame_over_the_configured_maximum_closes_the_connection()
     {
         var toServer = new Pipe();
