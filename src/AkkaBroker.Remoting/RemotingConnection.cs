@@ -19,17 +19,19 @@ public sealed class RemotingConnection : IAsyncDisposable
     private readonly RemotingOptions _options;
     private readonly ILogger _logger;
     private readonly IDisposable? _transport;
+    private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<int, TaskCompletionSource<RemotingCommand>> _pending = new();
 
     // PipeWriter is single-writer; the lock keeps concurrent senders' frames whole. Uncontended, WaitAsync does not allocate.
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Timer? _idleTimer;
+    private ITimer? _idleTimer;
     private int _nextOpaque;
     private int _started;
     private int _closing;
     private bool _writerCompleted;
-    private long _lastActivity = Environment.TickCount64;
+    private bool _unflushed;
+    private long _lastActivity;
     private string? _closeReason;
 
     /// <summary>
@@ -52,6 +54,8 @@ public sealed class RemotingConnection : IAsyncDisposable
         _logger = logger ?? NullLogger.Instance;
         _transport = transport;
         RemoteAddress = remoteAddress ?? "unknown";
+        _time = _options.TimeProvider;
+        _lastActivity = _time.GetTimestamp();
     }
 
     /// <summary>The peer's address as "host:port", for logs and client identity.</summary>
@@ -78,7 +82,7 @@ public sealed class RemotingConnection : IAsyncDisposable
         {
             // Checking at a quarter of the timeout closes an idle connection within 1.25x the timeout.
             var period = TimeSpan.FromMilliseconds(Math.Max(10, idle.TotalMilliseconds / 4));
-            _idleTimer = new Timer(static s => ((RemotingConnection)s!).CheckIdle(), this, period, period);
+            _idleTimer = _time.CreateTimer(static s => ((RemotingConnection)s!).CheckIdle(), this, period, period);
         }
 
         // Runs even when already closed: once started, only the read loop's end finishes a close.
@@ -130,7 +134,9 @@ public sealed class RemotingConnection : IAsyncDisposable
     /// Sets the request's opaque, the response flag and the request's serialize type; does nothing for oneway requests
     /// or when the connection has closed (the peer is gone; there is nobody to tell).
     /// </summary>
-    public async ValueTask SendResponseAsync(RemotingCommand request, RemotingCommand response)
+    public ValueTask SendResponseAsync(RemotingCommand request, RemotingCommand response) => WriteResponseAsync(request, response, flush: true);
+
+    private async ValueTask WriteResponseAsync(RemotingCommand request, RemotingCommand response, bool flush)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(response);
@@ -140,13 +146,13 @@ public sealed class RemotingConnection : IAsyncDisposable
         response.SerializeType = request.SerializeType;
         try
         {
-            await SendAsync(response, CancellationToken.None).ConfigureAwait(false);
+            await WriteAsync(response, flush, CancellationToken.None).ConfigureAwait(false);
         }
         catch (ArgumentException e)
         {
             // Encode validates before writing anything, so the stream is intact and the peer can still be told.
             _logger.LogWarning(e, "Response to {Request} from {Address} cannot be encoded", request, RemoteAddress);
-            await SendResponseAsync(request, RemotingCommand.CreateResponse(request, ResponseCode.SystemError, e.Message)).ConfigureAwait(false);
+            await WriteResponseAsync(request, RemotingCommand.CreateResponse(request, ResponseCode.SystemError, e.Message), flush).ConfigureAwait(false);
         }
         catch (RemotingConnectionException)
         {
@@ -157,31 +163,63 @@ public sealed class RemotingConnection : IAsyncDisposable
     /// Writes one frame. Throws <see cref="RemotingConnectionException"/> when the connection is closed, and
     /// <see cref="ArgumentException"/> (with nothing written) for a command the codec cannot frame.
     /// </summary>
-    public async ValueTask SendAsync(RemotingCommand command, CancellationToken cancellationToken = default)
+    public ValueTask SendAsync(RemotingCommand command, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(command);
+        return WriteAsync(command, flush: true, cancellationToken);
+    }
+
+    // flush=false leaves the frame in the pipe for the read loop's one flush after the frames of a read (or any
+    // sender's flush before that), so pipelined requests answered synchronously cost one socket write.
+    private async ValueTask WriteAsync(RemotingCommand command, bool flush, CancellationToken cancellationToken)
+    {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (IsClosed) throw Closing();
             RemotingCodec.Encode(command, _pipe.Output);
-            Volatile.Write(ref _lastActivity, Environment.TickCount64);
-            FlushResult flushed;
-            try
-            {
-                flushed = await _pipe.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                Close("write failed: " + e.Message);
-                throw new RemotingConnectionException($"connection to {RemoteAddress} failed while writing", e);
-            }
+            Volatile.Write(ref _lastActivity, _time.GetTimestamp());
+            if (flush) await FlushLockedAsync().ConfigureAwait(false);
+            else _unflushed = true;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
 
-            if (flushed.IsCompleted || flushed.IsCanceled)
-            {
-                Close("peer stopped reading");
-                throw Closing();
-            }
+    private async ValueTask FlushLockedAsync()
+    {
+        _unflushed = false;
+        FlushResult flushed;
+        try
+        {
+            // No cancellation token: a flush cancelled halfway would leave half a frame on the wire.
+            flushed = await _pipe.Output.FlushAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Close("write failed: " + e.Message);
+            throw new RemotingConnectionException($"connection to {RemoteAddress} failed while writing", e);
+        }
+
+        if (flushed.IsCompleted || flushed.IsCanceled)
+        {
+            Close("peer stopped reading");
+            throw Closing();
+        }
+    }
+
+    private async ValueTask FlushUnflushedAsync()
+    {
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_unflushed && !IsClosed) await FlushLockedAsync().ConfigureAwait(false);
+        }
+        catch (RemotingConnectionException)
+        {
+            // Already closing; the read loop notices on its next turn.
         }
         finally
         {
@@ -243,7 +281,7 @@ public sealed class RemotingConnection : IAsyncDisposable
                 var result = await input.ReadAsync().ConfigureAwait(false);
                 if (IsClosed) break;
                 var buffer = result.Buffer;
-                Volatile.Write(ref _lastActivity, Environment.TickCount64);
+                Volatile.Write(ref _lastActivity, _time.GetTimestamp());
                 string? malformed = null;
                 while (true)
                 {
@@ -259,6 +297,7 @@ public sealed class RemotingConnection : IAsyncDisposable
                 }
 
                 input.AdvanceTo(buffer.Start, buffer.End);
+                if (_unflushed) await FlushUnflushedAsync().ConfigureAwait(false);
                 if (malformed is not null)
                 {
                     // The stream cannot be resynchronised (Java's NettyDecoder closes too).
@@ -296,7 +335,7 @@ public sealed class RemotingConnection : IAsyncDisposable
         }
         catch (Exception e)
         {
-            return ReplyFailedAsync(command, e);
+            return ReplyFailedAsync(command, e, flush: false);
         }
 
         // Synchronous processors answer in arrival order; slow ones continue on their own so later requests
@@ -307,11 +346,11 @@ public sealed class RemotingConnection : IAsyncDisposable
             return ValueTask.CompletedTask;
         }
 
-        return handled.IsCompletedSuccessfully ? ReplyAsync(command, handled.Result) : new(AwaitAndReplyAsync(command, handled));
+        return handled.IsCompletedSuccessfully ? ReplyAsync(command, handled.Result, flush: false) : new(AwaitAndReplyAsync(command, handled));
     }
 
-    private ValueTask ReplyAsync(RemotingCommand request, RemotingCommand? response) =>
-        response is null || request.IsOneway ? ValueTask.CompletedTask : SendResponseAsync(request, response);
+    private ValueTask ReplyAsync(RemotingCommand request, RemotingCommand? response, bool flush) =>
+        response is null || request.IsOneway ? ValueTask.CompletedTask : WriteResponseAsync(request, response, flush);
 
     private async Task AwaitAndReplyAsync(RemotingCommand request, ValueTask<RemotingCommand?> handled)
     {
@@ -322,17 +361,17 @@ public sealed class RemotingConnection : IAsyncDisposable
         }
         catch (Exception e)
         {
-            await ReplyFailedAsync(request, e).ConfigureAwait(false);
+            await ReplyFailedAsync(request, e, flush: true).ConfigureAwait(false);
             return;
         }
 
-        await ReplyAsync(request, response).ConfigureAwait(false);
+        await ReplyAsync(request, response, flush: true).ConfigureAwait(false);
     }
 
-    private ValueTask ReplyFailedAsync(RemotingCommand request, Exception e)
+    private ValueTask ReplyFailedAsync(RemotingCommand request, Exception e, bool flush)
     {
         _logger.LogWarning(e, "Processing {Request} from {Address} failed", request, RemoteAddress);
-        return SendResponseAsync(request, RemotingCommand.CreateResponse(request, ResponseCode.SystemError, e.Message));
+        return WriteResponseAsync(request, RemotingCommand.CreateResponse(request, ResponseCode.SystemError, e.Message), flush);
     }
 
     /// <summary>The broker's default answer to a code nobody handles (reference §1.3).</summary>
@@ -348,9 +387,10 @@ public sealed class RemotingConnection : IAsyncDisposable
             return;
         }
 
-        var idleMs = Environment.TickCount64 - Volatile.Read(ref _lastActivity);
-        if (idleMs >= _options.IdleTimeout.TotalMilliseconds)
+        var idle = _time.GetElapsedTime(Volatile.Read(ref _lastActivity));
+        if (idle >= _options.IdleTimeout)
         {
+            var idleMs = (long)idle.TotalMilliseconds;
             _logger.LogInformation("Closing connection {Address}: idle for {IdleMs} ms", RemoteAddress, idleMs);
             Close($"idle for {idleMs} ms");
         }

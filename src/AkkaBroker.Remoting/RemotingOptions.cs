@@ -14,6 +14,12 @@ public sealed class RemotingOptions
     /// </summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>
+    /// The clock idle time is measured on (the check itself runs on this provider's timers). Tests pass one they
+    /// advance by hand, so thread-pool stalls on a loaded machine cannot look like idleness.
+    /// </summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
     /// <summary>The shared defaults.</summary>
     public static RemotingOptions Default { get; } = new();
 }

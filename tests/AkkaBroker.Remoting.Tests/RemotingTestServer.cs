@@ -64,8 +64,14 @@ internal sealed class RemotingTestServer : IAsyncDisposable
             var buffer = result.Buffer;
             var status = RemotingCodec.TryReadFrame(ref buffer, out var command, out var error);
             Assert.NotEqual(FrameReadStatus.Malformed, status);
+            if (status == FrameReadStatus.Complete)
+            {
+                // Only the frame is examined: the rest of the buffer may already hold the next frames.
+                reader.AdvanceTo(buffer.Start);
+                return command;
+            }
+
             reader.AdvanceTo(buffer.Start, buffer.End);
-            if (status == FrameReadStatus.Complete) return command;
             if (result.IsCompleted) return null;
         }
     }
