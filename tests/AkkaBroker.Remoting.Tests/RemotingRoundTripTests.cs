@@ -278,13 +278,19 @@ public sealed class RemotingRoundTripTests
     [Fact]
     public async Task Idle_connection_is_closed()
     {
-        await using var server = await StartAsync(Configure, new RemotingOptions { IdleTimeout = TimeSpan.FromMilliseconds(300) });
+        var clock = new ManualClock();
+        await using var server = await StartAsync(Configure, new RemotingOptions { IdleTimeout = TimeSpan.FromMilliseconds(300), TimeProvider = clock });
         var quiet = await server.ConnectAsync(new RemotingOptions { IdleTimeout = Timeout.InfiniteTimeSpan });
-        var started = DateTime.UtcNow;
+        // The server side must exist (its idle clock started) before the clock moves.
+        await WaitUntilAsync(() => server.Server.Connections.Count == 1);
+        clock.Advance(TimeSpan.FromMilliseconds(299));
+        await Task.Delay(200);
+        Assert.False(quiet.IsClosed);
 
+        clock.Advance(TimeSpan.FromMilliseconds(1));
         await quiet.Closed.WaitAsync(Deadline);
 
-        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromMilliseconds(250));
+        Assert.Equal("peer closed the connection", quiet.CloseReason);
         await WaitUntilAsync(() => server.Server.Connections.Count == 0);
     }
 
@@ -297,6 +303,7 @@ public sealed class RemotingRoundTripTests
         var idle = TimeSpan.FromMilliseconds(100);
         await using var server = await StartAsync(Configure, new RemotingOptions { IdleTimeout = idle, TimeProvider = clock });
         var busy = await server.ConnectAsync(new RemotingOptions { IdleTimeout = Timeout.InfiniteTimeSpan });
+        await WaitUntilAsync(() => server.Server.Connections.Count == 1);
 
         for (var i = 0; i < 10; i++)
         {
