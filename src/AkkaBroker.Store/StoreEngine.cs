@@ -103,13 +103,15 @@ public sealed class StoreEngine : IDisposable
             // Index files past the recovered end were dropped at load: rebuild from the last kept entry. (An empty index
             // sets no bound, or a store whose messages carry no keys would re-read its whole log at every start.)
             if (index is { Files.Count: > 0 }) from = Math.Min(from, index.MaxIndexedPhyOffset + 1);
-            var redispatched = Redispatch(commitLog, dispatcher, Math.Max(from, commitLog.MinOffset), recovered.MaxOffset);
+            var replay = dispatcher.DispatchRange(commitLog, Math.Max(from, commitLog.MinOffset), recovered.MaxOffset);
+            if (replay.Failure is { } failure)
+                throw new StoreCorruptException($"re-dispatch stopped at CommitLog offset {replay.Offset} ({failure}) below the recovered end {recovered.MaxOffset}");
             queues.FlushAll(0);
             index?.Flush();
             checkpoint.Flush();
 
             var report = new StoreRecoveryReport(abnormal, recovered.MaxOffset, recovered.RecordsScanned, recovered.DiscardedBytes,
-                redispatched, recovered.Problem, checkpoint.Warning, [.. skipped, .. indexProblems]);
+                replay.Records, recovered.Problem, checkpoint.Warning, [.. skipped, .. indexProblems]);
             return new StoreEngine(settings, storeLock, checkpoint, pool, commitLog, queues, index, dispatcher, report);
         }
         catch
@@ -156,32 +158,6 @@ public sealed class StoreEngine : IDisposable
             Checkpoint.Dispose();
             _lock.Dispose();
         }
-    }
-
-    private static long Redispatch(CommitLog commitLog, RecordDispatcher dispatcher, long from, long to)
-    {
-        long count = 0;
-        var offset = from;
-        while (offset < to)
-        {
-            var status = commitLog.TryRead(offset, to, out var lease);
-            using (lease)
-            {
-                if (status == CommitLogReadStatus.EndOfFile)
-                {
-                    offset = lease.NextOffset;
-                    continue;
-                }
-
-                if (status != CommitLogReadStatus.Ok)
-                    throw new StoreCorruptException($"re-dispatch stopped at CommitLog offset {offset} ({status}) below the recovered end {to}");
-                dispatcher.Dispatch(lease.View);
-                offset = lease.NextOffset;
-                count++;
-            }
-        }
-
-        return count;
     }
 }
 

@@ -105,36 +105,16 @@ public sealed class Dispatcher : ActorBase
 
     private void DispatchAvailable()
     {
-        var offset = _progress.Offset;
-        var limit = _log.ReadableOffset;
-        while (offset < limit)
+        var result = _records.DispatchRange(_log, _progress.Offset, _log.ReadableOffset, _grown);
+        if (result.LastStoreTimestamp > 0) _lastStoreTimestamp = result.LastStoreTimestamp;
+        // Only the writer's own records lie below the readable offset, so a failure is a bug or damage.
+        if (result.Failure is { } failure)
         {
-            var status = _log.TryRead(offset, limit, out var lease);
-            using (lease)
-            {
-                if (status == CommitLogReadStatus.Ok)
-                {
-                    var view = lease.View;
-                    if (_records.Dispatch(view) is { } queue) _grown.Add(queue);
-                    _lastStoreTimestamp = view.StoreTimestamp;
-                    offset = lease.NextOffset;
-                    continue;
-                }
-
-                if (status == CommitLogReadStatus.EndOfFile)
-                {
-                    offset = lease.NextOffset;
-                    continue;
-                }
-            }
-
-            // Only the writer's own records lie below the readable offset, so anything else is a bug or damage.
-            if (!_stalled) Context.Log.LogError("Dispatch stopped at CommitLog offset {Offset}: {Status}", offset, status);
+            if (!_stalled) Context.Log.LogError("Dispatch stopped at CommitLog offset {Offset}: {Status}", result.Offset, failure);
             _stalled = true;
-            break;
         }
 
-        _progress.Publish(offset);
+        _progress.Publish(result.Offset);
         foreach (var queue in _grown)
         {
             if (_subscribers.Count == 0) break;

@@ -79,6 +79,46 @@ public sealed class RecordDispatcher
         return queues[queueId] ??= _queues.GetOrCreate(topic.ToString(), queueId);
     }
 
+    /// <summary>
+    /// Dispatches every record of <paramref name="log"/> in [<paramref name="from"/>, <paramref name="limit"/>),
+    /// following end-of-file markers to the next segment. Stops early at a record that cannot be read (only damage or
+    /// a bug puts one below the limit); the result says where and why. <paramref name="grown"/>, when given,
+    /// collects the queues that received units.
+    /// </summary>
+    public DispatchRangeResult DispatchRange(CommitLog log, long from, long limit, ISet<ConsumeQueue>? grown = null)
+    {
+        var offset = from;
+        long records = 0, lastStoreTimestamp = 0;
+        while (offset < limit)
+        {
+            var status = log.TryRead(offset, limit, out var lease);
+            using (lease)
+            {
+                if (status == CommitLogReadStatus.EndOfFile)
+                {
+                    offset = lease.NextOffset;
+                    continue;
+                }
+
+                if (status != CommitLogReadStatus.Ok) return new DispatchRangeResult(offset, records, lastStoreTimestamp, status);
+                var view = lease.View;
+                if (Dispatch(view) is { } queue) grown?.Add(queue);
+                lastStoreTimestamp = view.StoreTimestamp;
+                offset = lease.NextOffset;
+                records++;
+            }
+        }
+
+        return new DispatchRangeResult(offset, records, lastStoreTimestamp, null);
+    }
+
     /// <summary>Forgets cached queues of a deleted topic.</summary>
     public void ForgetTopic(string topic) => _byTopic.Remove(topic);
 }
+
+/// <summary>How far <see cref="RecordDispatcher.DispatchRange"/> got.</summary>
+/// <param name="Offset">CommitLog offset up to which every record is dispatched.</param>
+/// <param name="Records">Records dispatched.</param>
+/// <param name="LastStoreTimestamp">Store time of the last record dispatched, 0 when none.</param>
+/// <param name="Failure">Why it stopped before the limit, or null when it reached it.</param>
+public readonly record struct DispatchRangeResult(long Offset, long Records, long LastStoreTimestamp, CommitLogReadStatus? Failure);

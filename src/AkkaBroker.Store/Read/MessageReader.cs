@@ -110,13 +110,8 @@ public sealed class MessageReader
     /// <summary>Store time of the record at <paramref name="physicalOffset"/>, or -1 when it is gone.</summary>
     public long StoreTimestampOf(long physicalOffset, int size)
     {
-        if (_log.TryRead(physicalOffset, _log.ReadableOffset, out var lease) != CommitLogReadStatus.Ok)
-        {
-            lease.Dispose();
-            return -1;
-        }
-
-        using (lease) return lease.View.StoreTimestamp;
+        var status = _log.TryRead(physicalOffset, _log.ReadableOffset, out var lease);
+        using (lease) return status == CommitLogReadStatus.Ok ? lease.View.StoreTimestamp : -1;
     }
 
     // Copies one record; returns its size, 0 when it did not match the exact tag, -1 when its data is gone.
