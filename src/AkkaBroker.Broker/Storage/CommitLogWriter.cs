@@ -133,11 +133,34 @@ public sealed class CommitLogWriter : ActorBase
         if (appended) _dispatcher.Tell(Appended.Instance);
     }
 
+    // Why no put can be taken for this queue right now, or null.
+    private (PutMessageStatus Status, string Reason)? Refusal(int queueId) =>
+        _failure is not null ? (PutMessageStatus.ServiceNotAvailable, _failure)
+        : _diskFull is not null ? (PutMessageStatus.ServiceNotAvailable, _diskFull)
+        : queueId < 0 ? (PutMessageStatus.MessageIllegal, $"queue id {queueId} is negative")
+        : null;
+
+    // Appends one record. A storage error makes the writer refuse writes for good: false, with the reason in _failure.
+    private bool TryAppend(in MessageRecordFields fields, ReadOnlySpan<byte> body, ReadOnlySpan<byte> topic,
+        ReadOnlySpan<byte> properties, out CommitLogAppendResult appended)
+    {
+        try
+        {
+            appended = _log.Append(fields, body, topic, properties);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _failure = $"the store is read-only after a storage error: {e.Message}";
+            Context.Log.LogCritical(e, "CommitLog append failed; the broker refuses writes from now on");
+            appended = default;
+            return false;
+        }
+    }
+
     private PutMessageResult Append(PutMessageRequest request)
     {
-        if (_failure is not null) return PutMessageResult.Refused(PutMessageStatus.ServiceNotAvailable, _failure);
-        if (_diskFull is not null) return PutMessageResult.Refused(PutMessageStatus.ServiceNotAvailable, _diskFull);
-        if (request.QueueId < 0) return PutMessageResult.Refused(PutMessageStatus.MessageIllegal, $"queue id {request.QueueId} is negative");
+        if (Refusal(request.QueueId) is { } refused) return PutMessageResult.Refused(refused.Status, refused.Reason);
 
         var key = (request.Topic, request.QueueId);
         var transaction = MessageSysFlag.TransactionType(request.SysFlag);
@@ -147,17 +170,8 @@ public sealed class CommitLogWriter : ActorBase
         var storeTimestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var fields = new MessageRecordFields(request.QueueId, request.Flag, queueOffset, 0, request.SysFlag, request.BornTimestamp,
             request.BornHost, storeTimestamp, _storeHost, request.ReconsumeTimes, request.PreparedTransactionOffset);
-        CommitLogAppendResult appended;
-        try
-        {
-            appended = _log.Append(fields, request.Body.Span, TopicBytes(request.Topic), request.Properties.Span);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            _failure = $"the store is read-only after a storage error: {e.Message}";
-            Context.Log.LogCritical(e, "CommitLog append failed; the broker refuses writes from now on");
-            return PutMessageResult.Refused(PutMessageStatus.ServiceNotAvailable, _failure);
-        }
+        if (!TryAppend(fields, request.Body.Span, TopicBytes(request.Topic), request.Properties.Span, out var appended))
+            return PutMessageResult.Refused(PutMessageStatus.ServiceNotAvailable, _failure!);
 
         if (!appended.IsOk)
         {
@@ -176,9 +190,7 @@ public sealed class CommitLogWriter : ActorBase
     private PutMessageBatchResult AppendMessageBatch(PutMessageBatchRequest request)
     {
         static PutMessageBatchResult Refuse(PutMessageStatus status, string reason) => new(status, [], reason);
-        if (_failure is not null) return Refuse(PutMessageStatus.ServiceNotAvailable, _failure);
-        if (_diskFull is not null) return Refuse(PutMessageStatus.ServiceNotAvailable, _diskFull);
-        if (request.QueueId < 0) return Refuse(PutMessageStatus.MessageIllegal, $"queue id {request.QueueId} is negative");
+        if (Refusal(request.QueueId) is { } refused) return Refuse(refused.Status, refused.Reason);
         if (MessageBatch.Validate(request.Batch.Span, out var count) is { } malformed) return Refuse(PutMessageStatus.MessageIllegal, $"malformed batch: {malformed}");
         var topic = TopicBytes(request.Topic);
         if (topic.Length == 0) return Refuse(PutMessageStatus.MessageIllegal, $"invalid topic '{request.Topic}'");
@@ -209,17 +221,8 @@ public sealed class CommitLogWriter : ActorBase
                 var queueOffset = _queueOffsets.GetValueOrDefault(key);
                 var fields = new MessageRecordFields(request.QueueId, item.Flag, queueOffset, 0, request.SysFlag, request.BornTimestamp,
                     request.BornHost, storeTimestamp, _storeHost, 0, 0);
-                CommitLogAppendResult appended;
-                try
-                {
-                    appended = _log.Append(fields, item.Body, topic, properties);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    _failure = $"the store is read-only after a storage error: {e.Message}";
-                    Context.Log.LogCritical(e, "CommitLog append failed; the broker refuses writes from now on");
+                if (!TryAppend(fields, item.Body, topic, properties, out var appended))
                     return new PutMessageBatchResult(PutMessageStatus.ServiceNotAvailable, results, _failure);
-                }
 
                 if (!appended.IsOk) return new PutMessageBatchResult(appended.Status, results, $"stopped after {results.Count} of {count} messages: {appended.Status}");
                 _queueOffsets[key] = queueOffset + 1;
