@@ -55,16 +55,21 @@ internal static class StoreTestExtensions
     {
         var buffer = new ArrayBufferWriter<byte>();
         var result = store.GetMessages(topic, queueId, offset, max, Protocol.TagFilter.Parse(tags), buffer);
+        return (result, Bodies(buffer.WrittenSpan));
+    }
+
+    /// <summary>The bodies of concatenated stored records (a pull or query body), each CRC-checked.</summary>
+    public static List<string> Bodies(ReadOnlySpan<byte> records)
+    {
         var bodies = new List<string>();
-        var span = buffer.WrittenSpan;
-        while (!span.IsEmpty)
+        while (!records.IsEmpty)
         {
-            Assert.Equal(Protocol.RecordReadStatus.Ok, Protocol.MessageRecord.TryRead(span, checkCrc: true, out var view));
+            Assert.Equal(Protocol.RecordReadStatus.Ok, Protocol.MessageRecord.TryRead(records, checkCrc: true, out var view));
             bodies.Add(System.Text.Encoding.UTF8.GetString(view.Body));
-            span = span[view.TotalSize..];
+            records = records[view.TotalSize..];
         }
 
-        return (result, bodies);
+        return bodies;
     }
 
     public static async Task<T> EventuallyAsync<T>(Func<T> probe, Func<T, bool> done, TimeSpan? timeout = null)

@@ -212,15 +212,8 @@ public sealed class MessageStoreTests : IDisposable
     {
         var buffer = new ArrayBufferWriter<byte>();
         var count = store.QueryByKey(topic, key, max, 0, long.MaxValue, buffer);
-        var bodies = new List<string>();
-        var span = buffer.WrittenSpan;
-        for (var i = 0; i < count; i++)
-        {
-            MessageRecord.TryRead(span, true, out var view);
-            bodies.Add(Encoding.UTF8.GetString(view.Body));
-            span = span[view.TotalSize..];
-        }
-
+        var bodies = StoreTestExtensions.Bodies(buffer.WrittenSpan);
+        Assert.Equal(count, bodies.Count);
         return bodies;
     }
 
