@@ -1,11 +1,13 @@
 using AkkaBroker.Actors;
+using AkkaBroker.Remoting;
 using Microsoft.Extensions.Logging;
 
 namespace AkkaBroker.NameServer;
 
 /// <summary>
-/// Root actor of the name-server role: owns the route registry's actors and their start-up order.
-/// Started with <see cref="Start"/> so that a failure to start reaches the caller as a reply.
+/// Root actor of the name-server role: owns the <see cref="RouteRegistry"/> and the request table that feeds it.
+/// Started with <see cref="Start"/> so that a failure to start reaches the caller as a reply. It binds no port: the
+/// host serves <see cref="Ready.Handler"/> on its own listener.
 /// </summary>
 public sealed class NameServerGuardian : ActorBase
 {
@@ -18,9 +20,11 @@ public sealed class NameServerGuardian : ActorBase
 
     /// <summary>The role is up.</summary>
     /// <param name="Description">One line for the log.</param>
-    public sealed record Ready(string Description);
+    /// <param name="Handler">Answers the name server's requests; give it to every connection of the name-server port.</param>
+    public sealed record Ready(string Description, RemotingRequestHandler Handler);
 
     private readonly NameServerSettings _settings;
+    private RequestProcessorTable? _table;
     private bool _started;
 
     /// <summary>Creates the guardian for the given settings.</summary>
@@ -30,6 +34,13 @@ public sealed class NameServerGuardian : ActorBase
     public static Props Props(NameServerSettings settings) => Actors.Props.Create(() => new NameServerGuardian(settings));
 
     /// <inheritdoc />
+    protected override void PreStart()
+    {
+        var registry = Context.ActorOf(RouteRegistry.Props(_settings), "routes");
+        _table = NameServerProcessors.Create(registry, Context.System.LoggerFactory.CreateLogger("AkkaBroker.NameServer.Requests"));
+    }
+
+    /// <inheritdoc />
     protected override void OnReceive(object message)
     {
         switch (message)
@@ -37,7 +48,7 @@ public sealed class NameServerGuardian : ActorBase
             case Start:
                 if (!_started) Context.Log.LogInformation("Name server started: {Description}", Describe());
                 _started = true;
-                Sender.Tell(new Ready(Describe()));
+                Sender.Tell(new Ready(Describe(), _table!.Handler));
                 break;
             default:
                 Unhandled(message);
@@ -48,6 +59,8 @@ public sealed class NameServerGuardian : ActorBase
     /// <inheritdoc />
     protected override void PostStop()
     {
+        // Lets the register lane's worker finish what is queued; its tells then go to dead letters.
+        if (_table is { } table) _ = table.DisposeAsync().AsTask();
         if (_started) Context.Log.LogInformation("Name server stopped");
     }
 
