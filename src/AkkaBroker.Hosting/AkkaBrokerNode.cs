@@ -1,4 +1,7 @@
+using System.Net;
 using AkkaBroker.Actors;
+using AkkaBroker.Broker.Processing;
+using AkkaBroker.Remoting;
 using AkkaBroker.Broker;
 using AkkaBroker.Broker.Storage;
 using AkkaBroker.Hocon;
@@ -15,6 +18,7 @@ public sealed class AkkaBrokerNode : IAsyncDisposable
 {
     private readonly ILogger _log;
     private readonly List<(IActorRef Guardian, object StopMessage)> _guardians;
+    private readonly List<RemotingListener> _listeners = [];
 
     private AkkaBrokerNode(ActorSystem system, NodeRoles roles, List<(IActorRef, object)> guardians, ILogger log)
     {
@@ -33,6 +37,15 @@ public sealed class AkkaBrokerNode : IAsyncDisposable
     /// <summary>The broker's message store, or null when the node runs no broker.</summary>
     public MessageStore? Store { get; private set; }
 
+    /// <summary>What the broker's processors share (topics, offsets, consumer groups), or null when the node runs no broker.</summary>
+    public BrokerServices? Broker { get; private set; }
+
+    /// <summary>The name server's bound address, or null when the node runs none.</summary>
+    public IPEndPoint? NameServerEndPoint { get; private set; }
+
+    /// <summary>The broker's bound address, or null when the node runs none.</summary>
+    public IPEndPoint? BrokerEndPoint { get; private set; }
+
     /// <summary>Reads every setting first (so a bad config fails before anything starts), then starts the roles.</summary>
     /// <param name="config">Resolved config with reference.conf as fallback (see <see cref="NodeConfig.Load"/>).</param>
     /// <param name="loggerFactory">Where the node logs.</param>
@@ -45,6 +58,7 @@ public sealed class AkkaBrokerNode : IAsyncDisposable
         var actorSettings = ActorSystemSettings.Create(config);
         var nameServer = roles.HasFlag(NodeRoles.NameServer) ? NameServerSettings.Create(config) : null;
         var broker = roles.HasFlag(NodeRoles.Broker) ? BrokerNodeSettings.Create(config) : null;
+        var remoting = ReadRemotingOptions(config);
 
         var log = loggerFactory.CreateLogger<AkkaBrokerNode>();
         var system = ActorSystem.Create("akkabroker", actorSettings, loggerFactory);
@@ -55,7 +69,11 @@ public sealed class AkkaBrokerNode : IAsyncDisposable
             {
                 var guardian = system.ActorOf(NameServerGuardian.Props(nameServer), "namesrv");
                 node._guardians.Add((guardian, PoisonPill.Instance));
-                await guardian.Ask<NameServerGuardian.Ready>(NameServerGuardian.Start.Instance, StartTimeout, cancellationToken);
+                var ready = await guardian.Ask<NameServerGuardian.Ready>(NameServerGuardian.Start.Instance, StartTimeout, cancellationToken);
+                var listener = await RemotingListener.StartAsync("Name server", nameServer.ListenAddress, nameServer.ListenPort, ready.Handler,
+                    remoting, loggerFactory, cancellationToken);
+                node._listeners.Add(listener);
+                node.NameServerEndPoint = listener.EndPoint;
             }
 
             if (broker is not null)
@@ -64,6 +82,11 @@ public sealed class AkkaBrokerNode : IAsyncDisposable
                 node._guardians.Add((guardian, BrokerGuardian.Shutdown.Instance));
                 var ready = await guardian.Ask<BrokerGuardian.Ready>(BrokerGuardian.Start.Instance, StartTimeout, cancellationToken);
                 node.Store = ready.Store;
+                node.Broker = ready.Services;
+                var listener = await RemotingListener.StartAsync("Broker", broker.Broker.ListenAddress, broker.Broker.ListenPort, ready.Handler,
+                    remoting, loggerFactory, cancellationToken);
+                node._listeners.Add(listener);
+                node.BrokerEndPoint = listener.EndPoint;
             }
         }
         catch
@@ -79,6 +102,9 @@ public sealed class AkkaBrokerNode : IAsyncDisposable
     /// <summary>Stops the roles in reverse start order, each given <paramref name="timeout"/>, then the actor system.</summary>
     public async Task StopAsync(TimeSpan timeout)
     {
+        // Ports first, so no request arrives at a role that is stopping.
+        for (var i = _listeners.Count - 1; i >= 0; i--) await _listeners[i].DisposeAsync();
+        _listeners.Clear();
         for (var i = _guardians.Count - 1; i >= 0; i--)
         {
             var (guardian, stopMessage) = _guardians[i];
@@ -88,11 +114,22 @@ public sealed class AkkaBrokerNode : IAsyncDisposable
 
         _guardians.Clear();
         Store = null;
+        Broker = null;
         await System.Terminate();
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await StopAsync(StopTimeout);
+
+    private static RemotingOptions ReadRemotingOptions(Config config)
+    {
+        var r = new SettingsReader(config, "akkabroker.remoting");
+        return new RemotingOptions
+        {
+            MaxFrameSize = (int)r.ByteSize("max-frame-size", 1024, int.MaxValue),
+            IdleTimeout = r.Duration("channel-max-idle"),
+        };
+    }
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);

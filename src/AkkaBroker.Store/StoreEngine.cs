@@ -93,7 +93,7 @@ public sealed class StoreEngine : IDisposable
                 indexProblems = index.Load(recovered.MaxOffset);
             }
 
-            var dispatcher = new RecordDispatcher(queues, index);
+            var dispatcher = new RecordDispatcher(queues, index, settings.MessageDelayLevels);
             // After a clean stop the ConsumeQueues were flushed, so dispatch resumes where they end (RocketMQ's rule).
             // After a crash their tails may be lost: also replay from the CommitLog scan start, which the checkpoint's
             // ConsumeQueue flush time placed before anything unflushed. No queues at all (say, consumequeue/ was

@@ -3,6 +3,7 @@ using System.Text;
 using AkkaBroker.Actors;
 using AkkaBroker.Protocol;
 using AkkaBroker.Store;
+using AkkaBroker.Store.ConsumeQueues;
 using AkkaBroker.Store.Read;
 
 namespace AkkaBroker.Broker.Storage;
@@ -137,6 +138,13 @@ public sealed class MessageStore
 
     /// <summary>The queue's end (0 for an unknown queue).</summary>
     public long GetMaxOffset(string topic, int queueId) => _engine.ConsumeQueues.TryGet(topic, queueId, out var q) ? q.MaxOffset : 0;
+
+    /// <summary>The ConsumeQueue unit at <paramref name="offset"/> of a queue; false when there is none (yet).</summary>
+    public bool TryGetUnit(string topic, int queueId, long offset, out ConsumeQueueUnit unit)
+    {
+        unit = default;
+        return _engine.ConsumeQueues.TryGet(topic, queueId, out var queue) && queue.TryGetUnit(offset, out unit) && !unit.IsBlank;
+    }
 
     /// <summary>Offset of the first message stored at or after <paramref name="timestampMs"/>.</summary>
     public long GetOffsetByTime(string topic, int queueId, long timestampMs) => _reader.GetOffsetByTime(topic, queueId, timestampMs);

@@ -15,19 +15,36 @@ public sealed class RecordDispatcher
 {
     private readonly ConsumeQueueStore _queues;
     private readonly IndexService? _index;
+    private readonly long[] _delayMillis;
     private readonly Dictionary<string, ConsumeQueue?[]> _byTopic = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ConsumeQueue?[]>.AlternateLookup<ReadOnlySpan<char>> _byTopicSpan;
 
-    /// <summary>A dispatcher writing into <paramref name="queues"/> and, when given, <paramref name="index"/>.</summary>
-    public RecordDispatcher(ConsumeQueueStore queues, IndexService? index)
+    /// <summary>
+    /// A dispatcher writing into <paramref name="queues"/> and, when given, <paramref name="index"/>. Delayed
+    /// messages (SCHEDULE_TOPIC_XXXX) get their delivery time as tag code, as RocketMQ stores it, computed from
+    /// <paramref name="delayLevels"/>.
+    /// </summary>
+    public RecordDispatcher(ConsumeQueueStore queues, IndexService? index, IReadOnlyList<TimeSpan>? delayLevels = null)
     {
         _queues = queues;
         _index = index;
+        _delayMillis = delayLevels?.Select(d => (long)d.TotalMilliseconds).ToArray() ?? [];
         _byTopicSpan = _byTopic.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
+    private static ReadOnlySpan<byte> ScheduleTopic => "SCHEDULE_TOPIC_XXXX"u8;
+
     /// <summary>Records dispatched so far.</summary>
     public long Dispatched { get; private set; }
+
+    // Store time plus the level's delay; levels past the last one count as the last (RocketMQ clamps them).
+    private long DeliverTime(in MessageRecordView record, ReadOnlySpan<byte> properties)
+    {
+        if (!MessageProperties.TryGetValue(properties, "DELAY"u8, out var level) ||
+            !System.Buffers.Text.Utf8Parser.TryParse(level, out int value, out _) || value <= 0)
+            return record.StoreTimestamp;
+        return record.StoreTimestamp + _delayMillis[Math.Min(value, _delayMillis.Length) - 1];
+    }
 
     /// <summary>
     /// Dispatches <paramref name="record"/>; returns the queue it went to, or null when the record takes no queue
@@ -44,7 +61,9 @@ public sealed class RecordDispatcher
         if (queue is not null)
         {
             MessageProperties.TryGetValue(properties, "TAGS"u8, out var tag);
-            queue.PutUnit(record.QueueOffset, record.PhysicalOffset, record.TotalSize, TagsCode.Of(tag));
+            var tagsCode = TagsCode.Of(tag);
+            if (_delayMillis.Length > 0 && record.Topic.SequenceEqual(ScheduleTopic)) tagsCode = DeliverTime(record, properties);
+            queue.PutUnit(record.QueueOffset, record.PhysicalOffset, record.TotalSize, tagsCode);
         }
 
         if (_index is not null)

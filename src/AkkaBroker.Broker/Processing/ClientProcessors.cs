@@ -1,0 +1,217 @@
+using AkkaBroker.Actors;
+using AkkaBroker.Broker.Consumers;
+using AkkaBroker.Broker.Storage;
+using AkkaBroker.Broker.Topics;
+using AkkaBroker.Common.Naming;
+using AkkaBroker.Protocol;
+using AkkaBroker.Protocol.Json;
+using AkkaBroker.Protocol.Remoting;
+using AkkaBroker.Remoting;
+using Microsoft.Extensions.Logging;
+
+namespace AkkaBroker.Broker.Processing;
+
+/// <summary>
+/// The client-facing codes besides send and pull: heartbeats and consumer membership (RocketMQ's
+/// ClientManageProcessor), consumer offsets (ConsumerManageProcessor), queue offsets by position or time, and
+/// CONSUMER_SEND_MSG_BACK (retry and dead letters, reference §4.8).
+/// </summary>
+public sealed class ClientProcessors
+{
+    private readonly BrokerServices _broker;
+
+    /// <summary>Processors over the broker's services.</summary>
+    public ClientProcessors(BrokerServices broker) => _broker = broker;
+
+    /// <summary>HEART_BEAT (34): registers the client's consumer groups (creating their retry topics) and producer groups.</summary>
+    public ValueTask<RemotingCommand?> HeartbeatAsync(RemotingCommand request, RemotingConnection connection)
+    {
+        if (!RemotingJson.TryDeserialize<HeartbeatData>(request.Body.Span, out var data, out var error) || data is null)
+            return Done(request, ResponseCode.SystemError, $"bad HEART_BEAT body: {error}");
+        if (string.IsNullOrEmpty(data.ClientId)) return Done(request, ResponseCode.SystemError, "HEART_BEAT without clientID");
+
+        var created = false;
+        foreach (var consumer in data.ConsumerDataSet)
+        {
+            if (ResourceNames.ValidateGroup(consumer.GroupName) is { } invalid) return Done(request, ResponseCode.SystemError, invalid);
+            var before = _broker.Topics.Count;
+            _broker.Topics.GetOrCreateRetryTopic(consumer.GroupName);
+            created |= _broker.Topics.Count != before;
+            _broker.ConsumerGroups.Tell(new ConsumerGroups.Heartbeat(data.ClientId, connection, consumer, request.Version, request.Language));
+        }
+
+        // The consumer subscribes its retry topic right away, so the name servers must route it before we answer.
+        if (created) return RegisterThenAnswerAsync(request);
+        return Done(request, ResponseCode.Success);
+    }
+
+    private async ValueTask<RemotingCommand?> RegisterThenAnswerAsync(RemotingCommand request)
+    {
+        try
+        {
+            await _broker.Registrar.Ask<Registration.NameServerRegistrar.Registered>(Registration.NameServerRegistrar.RegisterNow.Instance,
+                TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            _broker.Log.LogWarning("Registering a new retry topic with the name servers took over 10 s");
+        }
+
+        return BrokerServices.Reply(request, ResponseCode.Success);
+    }
+
+    /// <summary>UNREGISTER_CLIENT (35).</summary>
+    public ValueTask<RemotingCommand?> UnregisterClientAsync(RemotingCommand request, RemotingConnection connection)
+    {
+        var header = request.ReadHeader<UnregisterClientRequestHeader>(out var error);
+        if (header is null) return Done(request, ResponseCode.SystemError, $"bad UNREGISTER_CLIENT header: {error}");
+        if (header.ConsumerGroup is { Length: > 0 } group) _broker.ConsumerGroups.Tell(new ConsumerGroups.Unregister(header.ClientId, group));
+        return Done(request, ResponseCode.Success);
+    }
+
+    /// <summary>GET_CONSUMER_LIST_BY_GROUP (38): the live members' client ids.</summary>
+    public ValueTask<RemotingCommand?> GetConsumerListAsync(RemotingCommand request, RemotingConnection connection)
+    {
+        var header = request.ReadHeader<ConsumerGroupRequestHeader>(out var error);
+        if (header is null) return Done(request, ResponseCode.SystemError, $"bad GET_CONSUMER_LIST_BY_GROUP header: {error}");
+        var group = _broker.Consumers.Find(header.ConsumerGroup);
+        if (group is null || group.Members.Count == 0)
+            return Done(request, ResponseCode.SystemError, $"no consumer for this group, {header.ConsumerGroup}");
+        var response = BrokerServices.Reply(request, ResponseCode.Success);
+        response.Body = RemotingJson.Serialize(new GetConsumerListByGroupResponseBody { ConsumerIdList = group.Members.Select(m => m.ClientId).ToList() });
+        return new(response);
+    }
+
+    /// <summary>UPDATE_CONSUMER_OFFSET (15).</summary>
+    public ValueTask<RemotingCommand?> UpdateConsumerOffsetAsync(RemotingCommand request, RemotingConnection connection)
+    {
+        var header = request.ReadHeader<UpdateConsumerOffsetRequestHeader>(out var error);
+        if (header is null) return Done(request, ResponseCode.SystemError, $"bad UPDATE_CONSUMER_OFFSET header: {error}");
+        if (ResourceNames.ValidateGroup(header.ConsumerGroup) is { } invalid) return Done(request, ResponseCode.SystemError, invalid);
+        if (_broker.Topics.Find(header.Topic) is null) return Done(request, ResponseCode.TopicNotExist, $"topic[{header.Topic}] not exist");
+        _broker.Offsets.Commit(header.ConsumerGroup, header.Topic, header.QueueId, header.CommitOffset);
+        return Done(request, ResponseCode.Success);
+    }
+
+    /// <summary>
+    /// QUERY_CONSUMER_OFFSET (14): the stored offset; without one, 0 when the queue still starts at 0 (a new group
+    /// then reads the queue from its start, as RocketMQ does), else QUERY_NOT_FOUND.
+    /// </summary>
+    public ValueTask<RemotingCommand?> QueryConsumerOffsetAsync(RemotingCommand request, RemotingConnection connection)
+    {
+        var header = request.ReadHeader<QueryConsumerOffsetRequestHeader>(out var error);
+        if (header is null) return Done(request, ResponseCode.SystemError, $"bad QUERY_CONSUMER_OFFSET header: {error}");
+        var offset = _broker.Offsets.Query(header.ConsumerGroup, header.Topic, header.QueueId);
+        if (offset < 0 && _broker.Store.GetMinOffset(header.Topic, header.QueueId) <= 0) offset = 0;
+        if (offset < 0)
+            return Done(request, ResponseCode.QueryNotFound, "Not found, V3_0_6_SNAPSHOT maybe this group consumer boot first");
+        return WithOffset(request, offset);
+    }
+
+    /// <summary>GET_MAX_OFFSET (30).</summary>
+    public ValueTask<RemotingCommand?> GetMaxOffsetAsync(RemotingCommand request, RemotingConnection connection)
+    {
+        var header = request.ReadHeader<TopicQueueRequestHeader>(out var error);
+        return header is null ? Done(request, ResponseCode.SystemError, $"bad GET_MAX_OFFSET header: {error}")
+            : WithOffset(request, _broker.Store.GetMaxOffset(header.Topic, header.QueueId));
+    }
+
+    /// <summary>GET_MIN_OFFSET (31).</summary>
+    public ValueTask<RemotingCommand?> GetMinOffsetAsync(RemotingCommand request, RemotingConnection connection)
+    {
+        var header = request.ReadHeader<TopicQueueRequestHeader>(out var error);
+        return header is null ? Done(request, ResponseCode.SystemError, $"bad GET_MIN_OFFSET header: {error}")
+            : WithOffset(request, _broker.Store.GetMinOffset(header.Topic, header.QueueId));
+    }
+
+    /// <summary>SEARCH_OFFSET_BY_TIMESTAMP (29).</summary>
+    public ValueTask<RemotingCommand?> SearchOffsetAsync(RemotingCommand request, RemotingConnection connection)
+    {
+        var header = request.ReadHeader<SearchOffsetRequestHeader>(out var error);
+        return header is null ? Done(request, ResponseCode.SystemError, $"bad SEARCH_OFFSET_BY_TIMESTAMP header: {error}")
+            : WithOffset(request, _broker.Store.GetOffsetByTime(header.Topic, header.QueueId, header.Timestamp));
+    }
+
+    /// <summary>GET_EARLIEST_MSG_STORETIME (32).</summary>
+    public ValueTask<RemotingCommand?> GetEarliestStoreTimeAsync(RemotingCommand request, RemotingConnection connection)
+    {
+        var header = request.ReadHeader<TopicQueueRequestHeader>(out var error);
+        if (header is null) return Done(request, ResponseCode.SystemError, $"bad GET_EARLIEST_MSG_STORETIME header: {error}");
+        var response = BrokerServices.Reply(request, ResponseCode.Success);
+        response.WriteHeader(new GetEarliestMsgStoretimeResponseHeader(_broker.Store.GetEarliestStoreTime(header.Topic, header.QueueId)));
+        return new(response);
+    }
+
+    /// <summary>
+    /// CONSUMER_SEND_MSG_BACK (36): stores a copy of a consumed message in the group's retry topic with the next
+    /// delay level, or in its dead-letter topic past the reconsume limit (reference §4.8).
+    /// </summary>
+    public async ValueTask<RemotingCommand?> SendMessageBackAsync(RemotingCommand request, RemotingConnection connection)
+    {
+        var header = request.ReadHeader<ConsumerSendMsgBackRequestHeader>(out var error);
+        if (header is null) return BrokerServices.Reply(request, ResponseCode.SystemError, $"bad CONSUMER_SEND_MSG_BACK header: {error}");
+        if (ResourceNames.ValidateGroup(header.Group) is { } invalid) return BrokerServices.Reply(request, ResponseCode.SystemError, invalid);
+        if (!_broker.IsMaster) return BrokerServices.Reply(request, ResponseCode.ServiceNotAvailable, "the broker is a slave");
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        if (!_broker.Store.LookUpByPhysicalOffset(header.Offset, buffer) ||
+            MessageRecord.TryRead(buffer.WrittenSpan, checkCrc: false, out var original) != RecordReadStatus.Ok)
+            return BrokerServices.Reply(request, ResponseCode.SystemError, $"look message by offset failed, {header.Offset}");
+
+        var properties = MessageProperties.Parse(original.Properties);
+        var originalTopic = System.Text.Encoding.UTF8.GetString(original.Topic);
+        properties.TryAdd(MessageProperties.RetryTopic, originalTopic);
+        // Java reads maxReconsumeTimes from the header only for clients of version 117 and later.
+        var limit = request.Version >= 117 && header.MaxReconsumeTimes is { } max and >= 0 ? max : SubscriptionDefaults.RetryMaxTimes;
+        var reconsumeTimes = original.ReconsumeTimes;
+
+        TopicConfig target;
+        int queueId;
+        if (reconsumeTimes >= limit || header.DelayLevel < 0)
+        {
+            target = _broker.Topics.GetOrCreateDlqTopic(header.Group);
+            queueId = 0;
+            properties.Remove(MessageProperties.DelayLevel);
+        }
+        else
+        {
+            target = _broker.Topics.GetOrCreateRetryTopic(header.Group);
+            queueId = Random.Shared.Next(Math.Max(target.WriteQueueNums, 1));
+            var level = header.DelayLevel == 0 ? 3 + reconsumeTimes : header.DelayLevel;
+            properties[MessageProperties.DelayLevel] = level.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        properties[MessageProperties.OriginMessageId] = header.OriginMsgId is { Length: > 0 } origin
+            ? origin
+            : MessageId.CreateOffsetId(original.StoreHost, original.PhysicalOffset);
+        properties[MessageProperties.ReconsumeTime] = (reconsumeTimes + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var put = PutMessageRequest.Rent();
+        put.Topic = target.TopicName;
+        put.QueueId = queueId;
+        put.Body = original.Body.ToArray();
+        put.Flag = original.Flag;
+        put.SysFlag = original.SysFlag;
+        put.BornTimestamp = original.BornTimestamp;
+        put.BornHost = original.BornHost;
+        put.ReconsumeTimes = reconsumeTimes + 1;
+        var text = System.Text.Encoding.UTF8.GetString(MessageProperties.Format(properties));
+        if (properties.ContainsKey(MessageProperties.DelayLevel))
+            MessageRewrite.ToSchedule(put, ref text, int.Parse(properties[MessageProperties.DelayLevel], System.Globalization.CultureInfo.InvariantCulture),
+                _broker.Store.Settings.MessageDelayLevels.Count);
+        put.Properties = MessageRewrite.Normalize(text);
+        var result = await _broker.Store.PutAsync(put).ConfigureAwait(false);
+        var code = SendMessageProcessor.CodeOf(result.Status, out var remark);
+        return BrokerServices.Reply(request, code, result.Reason ?? remark);
+    }
+
+    private static ValueTask<RemotingCommand?> WithOffset(RemotingCommand request, long offset)
+    {
+        var response = BrokerServices.Reply(request, ResponseCode.Success);
+        response.WriteHeader(new OffsetResponseHeader(offset));
+        return new(response);
+    }
+
+    private static ValueTask<RemotingCommand?> Done(RemotingCommand request, int code, string? remark = null) =>
+        new(BrokerServices.Reply(request, code, remark));
+}

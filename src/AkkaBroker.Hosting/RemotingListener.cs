@@ -1,0 +1,98 @@
+using System.Net;
+using AkkaBroker.Remoting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AkkaBroker.Hosting;
+
+/// <summary>
+/// Serves one remoting port with Kestrel: every accepted connection's pipes become a <see cref="RemotingConnection"/>
+/// answering with the role's request handler. Kestrel's connection pipeline ends in our delegate, so no HTTP code
+/// runs on these ports. Stopping closes the listener and then every open connection.
+/// </summary>
+public sealed class RemotingListener : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ILogger _log;
+
+    private RemotingListener(WebApplication app, IPEndPoint endPoint, ILogger log)
+    {
+        _app = app;
+        EndPoint = endPoint;
+        _log = log;
+    }
+
+    /// <summary>The bound address (the real port when started on port 0).</summary>
+    public IPEndPoint EndPoint { get; }
+
+    /// <summary>Binds <paramref name="address"/>:<paramref name="port"/> (0: any free port) and starts serving <paramref name="handler"/>.</summary>
+    /// <exception cref="IOException">The port is in use or cannot be bound; the message names it.</exception>
+    public static async Task<RemotingListener> StartAsync(string name, string address, int port, RemotingRequestHandler handler, RemotingOptions options,
+        ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
+    {
+        var log = loggerFactory.CreateLogger($"AkkaBroker.Hosting.RemotingListener.{name}");
+        var ip = address is "" or "0.0.0.0" or "*" ? IPAddress.Any : IPAddress.Parse(address);
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(ip, port, listen => listen.Run(context => ServeAsync(context, handler, options, log)));
+            // Frames are bounded by the remoting layer (max-frame-size); Kestrel's HTTP limits do not apply here.
+            kestrel.AddServerHeader = false;
+        });
+        var app = builder.Build();
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new IOException($"{name} cannot listen on {ip}:{port}: {e.Message}", e);
+        }
+
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        var boundPort = bound is not null && Uri.TryCreate(bound, UriKind.Absolute, out var uri) ? uri.Port : port;
+        var endPoint = new IPEndPoint(ip, boundPort);
+        log.LogInformation("{Name} listening on {EndPoint}", name, endPoint);
+        return new RemotingListener(app, endPoint, log);
+    }
+
+    /// <summary>Stops accepting and closes the open connections.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await _app.StopAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _log.LogWarning("Listener on {EndPoint} did not stop within 10 s", EndPoint);
+        }
+
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static async Task ServeAsync(ConnectionContext context, RemotingRequestHandler handler, RemotingOptions options, ILogger log)
+    {
+        var connection = new RemotingConnection(context.Transport, handler, options, log, Describe(context.RemoteEndPoint));
+        // Kestrel aborts the connection when the server stops: close ours too so pending work ends.
+        using var registration = context.ConnectionClosed.Register(static c => ((RemotingConnection)c!).Close("server stopping"), connection);
+        connection.Start();
+        await connection.Closed.ConfigureAwait(false);
+    }
+
+    private static string Describe(EndPoint? endPoint) => endPoint switch
+    {
+        IPEndPoint ip => $"{(ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address)}:{ip.Port}",
+        null => "unknown",
+        _ => endPoint.ToString() ?? "unknown",
+    };
+}
