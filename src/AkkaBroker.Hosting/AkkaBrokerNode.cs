@@ -58,7 +58,7 @@ public sealed class AkkaBrokerNode : IAsyncDisposable
         var actorSettings = ActorSystemSettings.Create(config);
         var nameServer = roles.HasFlag(NodeRoles.NameServer) ? NameServerSettings.Create(config) : null;
         var broker = roles.HasFlag(NodeRoles.Broker) ? BrokerNodeSettings.Create(config) : null;
-        var remoting = ReadRemotingOptions(config);
+        var remoting = RemotingSettings.Create(config);
 
         var log = loggerFactory.CreateLogger<AkkaBrokerNode>();
         var system = ActorSystem.Create("akkabroker", actorSettings, loggerFactory);
@@ -120,16 +120,6 @@ public sealed class AkkaBrokerNode : IAsyncDisposable
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await StopAsync(StopTimeout);
-
-    private static RemotingOptions ReadRemotingOptions(Config config)
-    {
-        var r = new SettingsReader(config, "akkabroker.remoting");
-        return new RemotingOptions
-        {
-            MaxFrameSize = (int)r.ByteSize("max-frame-size", 1024, int.MaxValue),
-            IdleTimeout = r.Duration("channel-max-idle"),
-        };
-    }
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace AkkaBroker.Hosting;
@@ -38,8 +39,11 @@ public sealed class RemotingListener : IAsyncDisposable
         var log = loggerFactory.CreateLogger($"AkkaBroker.Hosting.RemotingListener.{name}");
         var ip = address is "" or "0.0.0.0" or "*" ? IPAddress.Any : IPAddress.Parse(address);
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.Services.AddSingleton(loggerFactory);
+        // Kestrel's errors reach the node's log; the embedded host's own start-up chatter ("Now listening on http://")
+        // would only mislead, and its lifetime must not react to Ctrl+C: the node's host owns shutdown order.
+        builder.Services.AddSingleton<ILoggerFactory>(new FilteredLoggerFactory(loggerFactory, "Microsoft.Hosting.Lifetime"));
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        builder.Services.AddSingleton<IHostLifetime, PassiveLifetime>();
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(ip, port, listen => listen.Run(context => ServeAsync(context, handler, options, log)));
@@ -95,4 +99,24 @@ public sealed class RemotingListener : IAsyncDisposable
         null => "unknown",
         _ => endPoint.ToString() ?? "unknown",
     };
+
+    private sealed class PassiveLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    private sealed class FilteredLoggerFactory(ILoggerFactory inner, string silencedPrefix) : ILoggerFactory
+    {
+        public ILogger CreateLogger(string categoryName) =>
+            categoryName.StartsWith(silencedPrefix, StringComparison.Ordinal) ? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance : inner.CreateLogger(categoryName);
+
+        public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
+
+        // The node owns the inner factory.
+        public void Dispose()
+        {
+        }
+    }
 }

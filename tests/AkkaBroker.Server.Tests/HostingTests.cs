@@ -1,3 +1,4 @@
+using AkkaBroker.TestKit;
 using AkkaBroker.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -18,7 +19,7 @@ public sealed class HostingTests : IDisposable
     public async Task A_service_host_starts_and_stops_an_embedded_node()
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddAkkaBroker(NodeConfig.Load(null, [StoreOverride(Path.Combine(_dir, "store")), "akkabroker.roles = [broker]"]));
+        builder.Services.AddAkkaBroker(NodeConfig.Load(null, [StoreOverride(Path.Combine(_dir, "store")), "akkabroker.roles = [broker]", .. FreePorts.NodeOverrides(out _, out _)]));
         using var host = builder.Build();
         var holder = host.Services.GetRequiredService<AkkaBrokerNodeHolder>();
 
@@ -37,7 +38,7 @@ public sealed class HostingTests : IDisposable
     {
         var blocker = Path.Combine(_dir, "file");
         await File.WriteAllTextAsync(blocker, "not a folder");
-        var config = NodeConfig.Load(null, [StoreOverride(blocker)]);
+        var config = NodeConfig.Load(null, [StoreOverride(blocker), .. FreePorts.NodeOverrides(out _, out _)]);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => AkkaBrokerNode.StartAsync(config, NullLoggerFactory.Instance));
 
@@ -47,7 +48,7 @@ public sealed class HostingTests : IDisposable
     [Fact]
     public async Task Roles_start_in_order_and_the_system_terminates_on_stop()
     {
-        var config = NodeConfig.Load(null, [StoreOverride(Path.Combine(_dir, "s2"))]);
+        var config = NodeConfig.Load(null, [StoreOverride(Path.Combine(_dir, "s2")), .. FreePorts.NodeOverrides(out _, out _)]);
         var node = await AkkaBrokerNode.StartAsync(config, NullLoggerFactory.Instance);
 
         Assert.Equal(NodeRoles.NameServer | NodeRoles.Broker, node.Roles);

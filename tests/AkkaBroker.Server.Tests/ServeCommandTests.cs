@@ -1,3 +1,4 @@
+using AkkaBroker.TestKit;
 using System.Text.RegularExpressions;
 
 namespace AkkaBroker.Server.Tests;
@@ -11,12 +12,16 @@ public sealed class ServeCommandTests : IDisposable
 
     private Dictionary<string, string?> Env(string storeName = "store") => new() { ["AKKABROKER_STORE_ROOT"] = Path.Combine(_dir, storeName) };
 
+    // Nodes that get as far as binding use ports of their own, so parallel tests never collide.
+    private static string[] Serve() =>
+        ["serve", .. FreePorts.NodeOverrides(out _, out _).SelectMany(o => new[] { "--set", o.Replace(" = ", "=", StringComparison.Ordinal) })];
+
     [Theory]
     [InlineData(ServeProcess.SigTerm)]
     [InlineData(ServeProcess.SigInt)]
     public async Task Embedded_default_runs_both_roles_and_stops_gracefully_on_a_signal(int signal)
     {
-        using var serve = ServeProcess.Start(Env(), "serve");
+        using var serve = ServeProcess.Start(Env(), Serve());
         await serve.WaitForOutputAsync("AkkaBroker node up", TimeSpan.FromSeconds(60));
         Assert.Contains("Name server started", serve.Stdout);
         Assert.Contains("Broker started", serve.Stdout);
@@ -110,7 +115,7 @@ public sealed class ServeCommandTests : IDisposable
         var blocker = Path.Combine(_dir, "not-a-folder");
         File.WriteAllText(blocker, "a file where the store folder should be");
 
-        var (code, _, stderr) = ServeProcess.Run(new Dictionary<string, string?> { ["AKKABROKER_STORE_ROOT"] = blocker }, "serve");
+        var (code, _, stderr) = ServeProcess.Run(new Dictionary<string, string?> { ["AKKABROKER_STORE_ROOT"] = blocker }, Serve());
 
         Assert.Equal(1, code);
         Assert.Contains("store folder", stderr);

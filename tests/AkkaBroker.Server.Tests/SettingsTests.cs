@@ -159,6 +159,7 @@ public class SettingsTests
                 ActorSystemSettings.Create(config);
                 NameServerSettings.Create(config);
                 BrokerNodeSettings.Create(config);
+                RemotingSettings.Create(config);
                 unread.Add(path);
             }
             catch (ConfigException e) when (e.Message.Contains(path, StringComparison.Ordinal))
