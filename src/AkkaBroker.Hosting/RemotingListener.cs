@@ -20,10 +20,12 @@ public sealed class RemotingListener : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ILogger _log;
+    private readonly ConnectionSet _connections;
 
-    private RemotingListener(WebApplication app, IPEndPoint endPoint, ILogger log)
+    private RemotingListener(WebApplication app, IPEndPoint endPoint, ILogger log, ConnectionSet connections)
     {
         _app = app;
+        _connections = connections;
         EndPoint = endPoint;
         _log = log;
     }
@@ -38,6 +40,7 @@ public sealed class RemotingListener : IAsyncDisposable
     {
         var log = loggerFactory.CreateLogger($"AkkaBroker.Hosting.RemotingListener.{name}");
         var ip = address is "" or "0.0.0.0" or "*" ? IPAddress.Any : IPAddress.Parse(address);
+        var connections = new ConnectionSet();
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         // Kestrel's errors reach the node's log; the embedded host's own start-up chatter ("Now listening on http://")
         // would only mislead, and its lifetime must not react to Ctrl+C: the node's host owns shutdown order.
@@ -46,7 +49,7 @@ public sealed class RemotingListener : IAsyncDisposable
         builder.Services.AddSingleton<IHostLifetime, PassiveLifetime>();
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(ip, port, listen => listen.Run(context => ServeAsync(context, handler, options, log)));
+            kestrel.Listen(ip, port, listen => listen.Run(context => ServeAsync(context, handler, options, log, connections)));
             // Frames are bounded by the remoting layer (max-frame-size); Kestrel's HTTP limits do not apply here.
             kestrel.AddServerHeader = false;
         });
@@ -65,7 +68,7 @@ public sealed class RemotingListener : IAsyncDisposable
         var boundPort = bound is not null && Uri.TryCreate(bound, UriKind.Absolute, out var uri) ? uri.Port : port;
         var endPoint = new IPEndPoint(ip, boundPort);
         log.LogInformation("{Name} listening on {EndPoint}", name, endPoint);
-        return new RemotingListener(app, endPoint, log);
+        return new RemotingListener(app, endPoint, log, connections);
     }
 
     /// <summary>Stops accepting and closes the open connections.</summary>
@@ -74,7 +77,10 @@ public sealed class RemotingListener : IAsyncDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try
         {
-            await _app.StopAsync(timeout.Token).ConfigureAwait(false);
+            // Kestrel waits for open connections to end on their own; ours are long-lived, so end them.
+            var stopping = _app.StopAsync(timeout.Token);
+            _connections.CloseAll("server stopping");
+            await stopping.ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -84,9 +90,17 @@ public sealed class RemotingListener : IAsyncDisposable
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 
-    private static async Task ServeAsync(ConnectionContext context, RemotingRequestHandler handler, RemotingOptions options, ILogger log)
+    private static async Task ServeAsync(ConnectionContext context, RemotingRequestHandler handler, RemotingOptions options, ILogger log,
+        ConnectionSet connections)
     {
         var connection = new RemotingConnection(context.Transport, handler, options, log, Describe(context.RemoteEndPoint));
+        if (!connections.TryAdd(connection))
+        {
+            connection.Close("server stopping");
+            return;
+        }
+
+        _ = connection.Closed.ContinueWith(_ => connections.Remove(connection), TaskScheduler.Default);
         // Kestrel aborts the connection when the server stops: close ours too so pending work ends.
         using var registration = context.ConnectionClosed.Register(static c => ((RemotingConnection)c!).Close("server stopping"), connection);
         connection.Start();
@@ -99,6 +113,28 @@ public sealed class RemotingListener : IAsyncDisposable
         null => "unknown",
         _ => endPoint.ToString() ?? "unknown",
     };
+
+    private sealed class ConnectionSet
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<RemotingConnection, byte> _open = new();
+        private volatile bool _closed;
+
+        public bool TryAdd(RemotingConnection connection)
+        {
+            _open[connection] = 0;
+            if (!_closed) return true;
+            _open.TryRemove(connection, out _);
+            return false;
+        }
+
+        public void Remove(RemotingConnection connection) => _open.TryRemove(connection, out _);
+
+        public void CloseAll(string reason)
+        {
+            _closed = true;
+            foreach (var connection in _open.Keys) connection.Close(reason);
+        }
+    }
 
     private sealed class PassiveLifetime : IHostLifetime
     {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using AkkaBroker.Broker.Storage;
 using AkkaBroker.Hosting;
+using AkkaBroker.TestKit;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AkkaBroker.Broker.Tests;
@@ -35,6 +36,7 @@ public sealed class StoreDir : IDisposable
         "akkabroker.store.max-message-size = 32k",
         "akkabroker.store.max-hash-slot-num = 64",
         "akkabroker.store.max-index-num = 256",
+        .. FreePorts.NodeOverrides(out _, out _),
         .. more,
     ];
 
