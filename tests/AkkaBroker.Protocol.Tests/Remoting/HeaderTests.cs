@@ -162,6 +162,10 @@ public class HeaderTests
         new QueryDataVersionResponseHeader(true),
         new GetKvConfigRequestHeader("ORDER_TOPIC_CONFIG", "T"),
         new GetKvConfigResponseHeader(null),
+        new PutKvConfigRequestHeader("ORDER_TOPIC_CONFIG", "T", "broker-a:8"),
+        new DeleteKvConfigRequestHeader("NS", "k"),
+        new GetKvListByNamespaceRequestHeader("NS"),
+        new GetTopicsByClusterRequestHeader("DefaultCluster"),
     ];
 
     [Theory]
