@@ -86,6 +86,7 @@ public sealed class RouteTests
         var masterHeader = masterReply.ReadHeader<RegisterBrokerResponseHeader>(out _)!;
         Assert.Null(masterHeader.MasterAddr);
         Assert.Null(masterHeader.HaServerAddr);
+        Assert.True(masterReply.Body.IsEmpty); // no ORDER_TOPIC_CONFIG namespace: Java sends no body
         var slaveHeader = slaveReply.ReadHeader<RegisterBrokerResponseHeader>(out _)!;
         Assert.Equal(MasterA, slaveHeader.MasterAddr);
         Assert.Equal(HaAddr(MasterA), slaveHeader.HaServerAddr);
