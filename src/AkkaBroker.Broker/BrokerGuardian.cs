@@ -181,7 +181,11 @@ public sealed class BrokerGuardian : ActorBase
         var region = Context.ActorOf(QueueRegion.Props(store, () => pull!), "queue-region");
         var registrar = Context.ActorOf(NameServerRegistrar.Props(broker, topics), "registrar");
         var scheduler = Context.ActorOf(ScheduleService.Props(store, configDir), "scheduler");
-        var services = new BrokerServices(_settings, store, storeHost, topics, offsets, registry, groups, region, registrar, scheduler, Context.Log);
+        var subscriptionGroups = SubscriptionGroupManager.Load(configDir, Context.Log);
+        var services = new BrokerServices(_settings, store, storeHost, topics, offsets, registry, groups, region, registrar, scheduler, Context.Log)
+        {
+            SubscriptionGroups = subscriptionGroups,
+        };
         pull = new PullMessageProcessor(services);
         _processors = BrokerProcessors.Build(services, pull, Context.Log);
         topics.Changed += () => registrar.Tell(NameServerRegistrar.RegisterNow.Instance, ActorRefs.NoSender);

@@ -75,6 +75,22 @@ public sealed class ConsumerOffsetManager
         Interlocked.Increment(ref _changes);
     }
 
+    /// <summary>Forgets every offset of the group (its subscription group was deleted with removeOffset).</summary>
+    public void RemoveGroup(string group)
+    {
+        foreach (var topic in TopicsOf(group).ToList()) _offsets.TryRemove(ConsumerOffsetTable.KeyOf(topic, group), out _);
+        Interlocked.Increment(ref _changes);
+    }
+
+    /// <summary>A copy of the whole table, as consumerOffset.json holds it (GET_ALL_CONSUMER_OFFSET).</summary>
+    public ConsumerOffsetTable Snapshot()
+    {
+        var table = new ConsumerOffsetTable();
+        foreach (var (key, queues) in _offsets.OrderBy(o => o.Key, StringComparer.Ordinal))
+            table.Offsets[key] = new Dictionary<int, long>(queues.OrderBy(q => q.Key));
+        return table;
+    }
+
     /// <summary>Writes the table when it changed since the last save. Called by one actor only.</summary>
     public void Persist()
     {

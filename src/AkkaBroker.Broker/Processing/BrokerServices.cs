@@ -50,6 +50,9 @@ public sealed class BrokerServices
     /// <summary>Consumer offsets.</summary>
     public ConsumerOffsetManager Offsets { get; }
 
+    /// <summary>Consumer group configurations (subscriptionGroup.json); null where the builder supplies none.</summary>
+    public SubscriptionGroupManager? SubscriptionGroups { get; init; }
+
     /// <summary>The consumer groups as published by their actors.</summary>
     public ConsumerRegistry Consumers { get; }
 

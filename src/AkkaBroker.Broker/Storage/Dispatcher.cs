@@ -23,6 +23,19 @@ public sealed class Dispatcher : ActorBase
     /// <param name="MinOffset">The CommitLog's new first offset.</param>
     public sealed record CommitLogTrimmed(long MinOffset);
 
+    /// <summary>
+    /// The topic was deleted: destroy its ConsumeQueues once every record written before <paramref name="UpTo"/> is
+    /// dispatched (so none of them recreates a queue afterwards). The reply is <see cref="TopicQueuesDeleted"/>.
+    /// </summary>
+    /// <param name="Topic">The deleted topic.</param>
+    /// <param name="UpTo">The CommitLog end when the topic was deleted.</param>
+    public sealed record DeleteTopicQueues(string Topic, long UpTo);
+
+    /// <summary>Answer to <see cref="DeleteTopicQueues"/>: whether files were deleted, or why not.</summary>
+    /// <param name="Deleted">Whether the topic had ConsumeQueues that are now gone.</param>
+    /// <param name="Problem">Why they were left, or null.</param>
+    public sealed record TopicQueuesDeleted(bool Deleted, string? Problem);
+
     /// <summary>A queue grew: its messages up to <paramref name="MaxOffset"/> (exclusive) are readable.</summary>
     /// <param name="Topic">Topic.</param>
     /// <param name="QueueId">Queue of the topic.</param>
@@ -90,6 +103,9 @@ public sealed class Dispatcher : ActorBase
                 files += _index?.DeleteFilesBelow(trimmed.MinOffset) ?? 0;
                 if (files > 0) Context.Log.LogInformation("Deleted {Count} ConsumeQueue/index file(s) below CommitLog offset {MinOffset}", files, trimmed.MinOffset);
                 break;
+            case DeleteTopicQueues delete:
+                Sender.Tell(DeleteQueuesOf(delete));
+                break;
             case SubscribeArrivals subscribe:
                 _subscribers.Add(subscribe.Subscriber);
                 Context.Watch(subscribe.Subscriber);
@@ -123,6 +139,25 @@ public sealed class Dispatcher : ActorBase
         }
 
         _grown.Clear();
+    }
+
+    private TopicQueuesDeleted DeleteQueuesOf(DeleteTopicQueues delete)
+    {
+        // The writer announced those records before the delete was sent, so they are normally dispatched already.
+        DispatchAvailable();
+        if (_progress.Offset < delete.UpTo)
+            return new TopicQueuesDeleted(false, $"dispatch is behind (at {_progress.Offset}, topic deleted at {delete.UpTo})");
+        try
+        {
+            var deleted = _queues.DeleteTopic(delete.Topic);
+            if (deleted) Context.Log.LogInformation("Deleted the ConsumeQueues of topic {Topic}", delete.Topic);
+            return new TopicQueuesDeleted(deleted, null);
+        }
+        catch (IOException e)
+        {
+            Context.Log.LogError(e, "Could not delete the ConsumeQueues of topic {Topic}", delete.Topic);
+            return new TopicQueuesDeleted(false, e.Message);
+        }
     }
 
     private void FlushQueues(int leastPages)

@@ -63,6 +63,18 @@ public sealed class MessageStore
     /// <summary>The CommitLog's end.</summary>
     public long MaxPhysicalOffset => _engine.CommitLog.MaxOffset;
 
+    /// <summary>The CommitLog offset up to which data is flushed.</summary>
+    public long FlushedPhysicalOffset => _engine.CommitLog.FlushedOffset;
+
+    /// <summary>Store time of the newest indexed message (0 without an index), for QUERY_MESSAGE's response header.</summary>
+    public long IndexLastUpdateTimestamp => _engine.Index?.LastTimestamp ?? 0;
+
+    /// <summary>CommitLog offset of the newest indexed message (0 without an index), for QUERY_MESSAGE's response header.</summary>
+    public long IndexLastUpdatePhyOffset => _engine.Index?.MaxIndexedPhyOffset ?? 0;
+
+    /// <summary>Fraction of the CommitLog's disk in use.</summary>
+    public double CommitLogDiskRatio => _engine.CommitLog.DiskUsedRatio();
+
     /// <summary>
     /// Opens (and recovers) the store, then starts its actors under <paramref name="context"/>.
     /// </summary>
@@ -155,6 +167,33 @@ public sealed class MessageStore
         if (!_engine.ConsumeQueues.TryGet(topic, queueId, out var queue) || !queue.TryGetUnit(queue.MinOffset, out var unit)) return -1;
         return _reader.StoreTimestampOf(unit.PhysicalOffset, unit.Size);
     }
+
+    /// <summary>Store time of the message at queue offset <paramref name="offset"/> of a queue, or -1 when there is none.</summary>
+    public long GetStoreTimestamp(string topic, int queueId, long offset)
+    {
+        if (!TryGetUnit(topic, queueId, offset, out var unit)) return -1;
+        return _reader.StoreTimestampOf(unit.PhysicalOffset, unit.Size);
+    }
+
+    /// <summary>Store time of the CommitLog's first retained message, or -1 when it is empty.</summary>
+    public long GetEarliestMessageTime()
+    {
+        var log = _engine.CommitLog;
+        var status = log.TryRead(log.MinOffset, Math.Min(log.ReadableOffset, DispatchedOffset), out var lease);
+        using (lease)
+        {
+            return status == CommitLogReadStatus.Ok ? lease.View.StoreTimestamp : -1;
+        }
+    }
+
+    /// <summary>
+    /// Deletes the ConsumeQueue files of a deleted topic (DELETE_TOPIC_IN_BROKER). The Dispatcher owns them, so it
+    /// does the work after dispatching what the CommitLog held when asked. The CommitLog keeps the records until
+    /// they expire.
+    /// </summary>
+    public async Task<Dispatcher.TopicQueuesDeleted> DeleteTopicQueuesAsync(string topic, TimeSpan timeout) =>
+        await _dispatcher.Ask<Dispatcher.TopicQueuesDeleted>(new Dispatcher.DeleteTopicQueues(topic, _engine.CommitLog.MaxOffset), timeout)
+            .ConfigureAwait(false);
 
     /// <summary>Copies the record at <paramref name="physicalOffset"/> into <paramref name="output"/>; false when there is none.</summary>
     public bool LookUpByPhysicalOffset(long physicalOffset, IBufferWriter<byte> output)

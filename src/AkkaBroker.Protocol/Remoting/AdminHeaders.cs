@@ -227,3 +227,23 @@ public sealed record GetKvConfigResponseHeader(
     public Dictionary<string, string> ToExtFields() => new ExtFieldsWriter()
         .Add("value", Value).Fields;
 }
+
+/// <summary>Request header of DELETE_SUBSCRIPTIONGROUP (207).</summary>
+/// <param name="GroupName">Consumer group.</param>
+/// <param name="RemoveOffset">Also forget the group's consumer offsets (RocketMQ 4.9). False when absent.</param>
+public sealed record DeleteSubscriptionGroupRequestHeader(
+    string GroupName, bool RemoveOffset = false)
+    : IExtFieldsHeader<DeleteSubscriptionGroupRequestHeader>
+{
+    /// <inheritdoc />
+    public static DeleteSubscriptionGroupRequestHeader? FromExtFields(IReadOnlyDictionary<string, string> fields, out string? error)
+    {
+        var r = new ExtFieldsReader(fields);
+        var header = new DeleteSubscriptionGroupRequestHeader(r.String("groupName"), r.OptionalBool("removeOffset") ?? false);
+        return r.Finish(header, out error);
+    }
+
+    /// <inheritdoc />
+    public Dictionary<string, string> ToExtFields() => new ExtFieldsWriter()
+        .Add("groupName", GroupName).Add("removeOffset", RemoveOffset).Fields;
+}
