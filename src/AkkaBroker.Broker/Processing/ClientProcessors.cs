@@ -154,7 +154,7 @@ public sealed class ClientProcessors
         if (!_broker.IsMaster) return BrokerServices.Reply(request, ResponseCode.ServiceNotAvailable, "the broker is a slave");
 
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
-        if (!_broker.Store.LookUpByPhysicalOffset(header.Offset, buffer) ||
+        if (!await LookUpAsync(header.Offset, buffer).ConfigureAwait(false) ||
             MessageRecord.TryRead(buffer.WrittenSpan, checkCrc: false, out var original) != RecordReadStatus.Ok)
             return BrokerServices.Reply(request, ResponseCode.SystemError, $"look message by offset failed, {header.Offset}");
 
@@ -181,9 +181,11 @@ public sealed class ClientProcessors
             properties[MessageProperties.DelayLevel] = level.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        properties[MessageProperties.OriginMessageId] = header.OriginMsgId is { Length: > 0 } origin
-            ? origin
-            : MessageId.CreateOffsetId(original.StoreHost, original.PhysicalOffset);
+        // A retry copy sent back again keeps the first message's id (Java reads the stored property first).
+        if (!properties.TryGetValue(MessageProperties.OriginMessageId, out var knownOrigin) || knownOrigin.Length == 0)
+            properties[MessageProperties.OriginMessageId] = header.OriginMsgId is { Length: > 0 } origin
+                ? origin
+                : MessageId.CreateOffsetId(original.StoreHost, original.PhysicalOffset);
         properties[MessageProperties.ReconsumeTime] = (reconsumeTimes + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         var put = PutMessageRequest.Rent();
@@ -203,6 +205,20 @@ public sealed class ClientProcessors
         var result = await _broker.Store.PutAsync(put).ConfigureAwait(false);
         var code = SendMessageProcessor.CodeOf(result.Status, out var remark);
         return BrokerServices.Reply(request, code, result.Reason ?? remark);
+    }
+
+    // A consumer can send back a message it has just pulled before the Dispatcher publishes its progress past it
+    // (the ConsumeQueue unit is visible first, and the first record of a node also creates the index file), and the
+    // store looks records up only below that progress: wait for it briefly instead of refusing a record that exists.
+    private async Task<bool> LookUpAsync(long offset, System.Buffers.ArrayBufferWriter<byte> buffer)
+    {
+        var store = _broker.Store;
+        for (var attempt = 0; ; attempt++)
+        {
+            if (store.LookUpByPhysicalOffset(offset, buffer)) return true;
+            if (attempt >= 100 || offset < store.DispatchedOffset || offset >= store.MaxPhysicalOffset) return false;
+            await Task.Delay(10).ConfigureAwait(false);
+        }
     }
 
     private static ValueTask<RemotingCommand?> WithOffset(RemotingCommand request, long offset)

@@ -113,9 +113,9 @@ public sealed class TopicConfigManager
     public TopicConfig GetOrCreateRetryTopic(string group, int queueNums = 1) =>
         GetOrCreate(SystemTopics.RetryTopicOf(group), queueNums, TopicPerm.Read | TopicPerm.Write, "retry topic");
 
-    /// <summary>The dead-letter topic of a consumer group, created (one queue, write only, as RocketMQ does) when missing.</summary>
+    /// <summary>The dead-letter topic of a consumer group, created (one queue, read and write, as RocketMQ 4.9.8 does) when missing.</summary>
     public TopicConfig GetOrCreateDlqTopic(string group) =>
-        GetOrCreate(SystemTopics.DlqTopicOf(group), 1, TopicPerm.Write, "dead-letter topic");
+        GetOrCreate(SystemTopics.DlqTopicOf(group), 1, TopicPerm.Read | TopicPerm.Write, "dead-letter topic");
 
     /// <summary>Creates or replaces a topic (UPDATE_AND_CREATE_TOPIC); returns why it was refused, or null.</summary>
     public string? CreateOrUpdate(TopicConfig config)
