@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test project of the solution and ends with one line: "N passed, N failed".
+# Runs every test project of the solution, then the ali-ons compatibility suite (tests/compat), and ends with
+# one line: "N passed, N failed, N skipped".
 # Usage: scripts/test.sh [extra dotnet test args]   (CI=true selects the short forms of soak tests)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +37,26 @@ for proj in $(find tests -name '*.Tests.csproj' | sort); do
   s=$(sed -E 's/.*Skipped: +([0-9]+).*/\1/' <<<"$summary")
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 done
+
+# The ali-ons (Node.js) compatibility suite drives the freshly built server; it ends with "compat: N passed, N failed".
+echo "== compat (ali-ons)"
+compat_log="$log_dir/compat.log"
+if command -v node >/dev/null 2>&1; then
+  TEST_LOG_DIR="$log_dir" CONFIGURATION="$config" bash tests/compat/run.sh >"$compat_log" 2>&1
+  grep -E '^\s*not ok ' "$compat_log" || true
+  compat=$(grep -E '^compat: [0-9]+ passed, [0-9]+ failed$' "$compat_log" | tail -n 1)
+  if [ -z "$compat" ]; then
+    echo "   no summary from tests/compat/run.sh: see $compat_log"
+    broken=$((broken + 1))
+  else
+    echo "   $compat"
+    passed=$((passed + $(sed -E 's/^compat: ([0-9]+) passed.*/\1/' <<<"$compat")))
+    failed=$((failed + $(sed -E 's/.* ([0-9]+) failed$/\1/' <<<"$compat")))
+  fi
+else
+  echo "   node not found: the ali-ons compatibility tests need Node.js 20+ (counted as 1 failed)" | tee "$compat_log"
+  failed=$((failed + 1))
+fi
 
 failed=$((failed + broken))
 echo "$passed passed, $failed failed, $skipped skipped"

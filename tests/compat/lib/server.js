@@ -83,7 +83,10 @@ class BrokerServer {
   async start() {
     if (this.child) throw new Error('server already running');
     if (!this.configFile) await this._prepare();
-    const dll = serverDll();
+    // AKKABROKER_SERVER_COMMAND replaces `dotnet <dll>` (e.g. a published binary); the args stay `serve -c <file>`.
+    const command = process.env.AKKABROKER_SERVER_COMMAND
+      ? process.env.AKKABROKER_SERVER_COMMAND.split(' ').filter(Boolean)
+      : [ 'dotnet', serverDll() ];
     this.starts++;
     fs.mkdirSync(logDir, { recursive: true });
     this.logFile = path.join(logDir, `${this.name}.server-${this.starts}.log`);
@@ -92,7 +95,7 @@ class BrokerServer {
     // reference.conf lets these override the store and name server; the temp config must win.
     delete env.AKKABROKER_STORE_ROOT;
     delete env.AKKABROKER_NAMESRV_ADDR;
-    const child = spawn('dotnet', [ dll, 'serve', '-c', this.configFile ], { cwd: repoRoot, env, stdio: [ 'ignore', out, out ] });
+    const child = spawn(command[0], [ ...command.slice(1), 'serve', '-c', this.configFile ], { cwd: repoRoot, env, stdio: [ 'ignore', out, out ] });
     fs.closeSync(out);
     this.child = child;
     running.add(this);
