@@ -4,6 +4,7 @@ using AkkaBroker.Server;
 var root = new RootCommand("AkkaBroker: a RocketMQ-compatible message broker for .NET, built from actors.")
 {
     ServeCommand.Create(),
+    AkkaBroker.Server.Bench.BenchCommand.Create(),
 };
 
 // The generic host handles SIGTERM and Ctrl+C (graceful stop, exit code 0); System.CommandLine must not race it.

@@ -1,0 +1,195 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using AkkaBroker.Client;
+
+namespace AkkaBroker.Server.Bench;
+
+/// <summary>
+/// <c>akkabroker bench producer|consumer</c>: load against a running cluster, RocketMQ-benchmark style, printing
+/// throughput and latency percentiles every 10 s and a final summary line.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("bench", "Measure a running cluster: producer or consumer load.");
+        command.Subcommands.Add(Producer());
+        return command;
+    }
+
+    internal sealed record Settings(string NameServer, string Topic, int Threads, int Size, int Batch, int Duration, int Rate, bool Keys,
+        string? Tags, int Queues, bool Json);
+
+    private static Command Producer()
+    {
+        var nameServer = new Option<string>("--namesrv") { Description = "name servers, host:port separated by ';'", DefaultValueFactory = _ => "127.0.0.1:9876" };
+        var topic = new Option<string>("--topic") { Description = "topic (created when missing)", DefaultValueFactory = _ => "BenchmarkTest" };
+        var threads = new Option<int>("--threads") { Description = "concurrent senders", DefaultValueFactory = _ => 64 };
+        var size = new Option<int>("--size") { Description = "message body size in bytes", DefaultValueFactory = _ => 128 };
+        var batch = new Option<int>("--batch") { Description = "messages per send request (1: single sends)", DefaultValueFactory = _ => 1 };
+        var duration = new Option<int>("--duration") { Description = "seconds to run", DefaultValueFactory = _ => 60 };
+        var rate = new Option<int>("--rate") { Description = "open loop: total messages/s to attempt (0: as fast as acknowledged)", DefaultValueFactory = _ => 0 };
+        var keys = new Option<bool>("--keys") { Description = "give every message a unique key (indexed)" };
+        var tags = new Option<string?>("--tags") { Description = "tag every message with this tag" };
+        var queues = new Option<int>("--queues") { Description = "queues of the topic when it is created", DefaultValueFactory = _ => 8 };
+        var json = new Option<bool>("--json") { Description = "print results as JSON lines" };
+        var command = new Command("producer", "Send messages as fast as acknowledged, or at a fixed rate, and report msgs/s and latency.")
+        {
+            nameServer, topic, threads, size, batch, duration, rate, keys, tags, queues, json,
+        };
+        command.SetAction((r, ct) => RunProducerAsync(new Settings(r.GetValue(nameServer)!, r.GetValue(topic)!, r.GetValue(threads), r.GetValue(size),
+            r.GetValue(batch), r.GetValue(duration), r.GetValue(rate), r.GetValue(keys), r.GetValue(tags), r.GetValue(queues), r.GetValue(json)), ct));
+        return command;
+    }
+
+    private static async Task<int> RunProducerAsync(Settings s, CancellationToken ct)
+    {
+        if (s.Threads < 1 || s.Size < 1 || s.Batch < 1 || s.Duration < 1 || s.Rate < 0 || s.Queues < 1)
+        {
+            await Console.Error.WriteLineAsync("akkabroker bench: --threads, --size, --batch, --duration and --queues must be positive, --rate not negative");
+            return 2;
+        }
+
+        var servers = s.NameServer.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        try
+        {
+            await EnsureTopicAsync(servers, s, ct);
+        }
+        catch (Exception e) when (e is MQClientException or ArgumentException)
+        {
+            await Console.Error.WriteLineAsync($"akkabroker bench: {e.Message}");
+            return 1;
+        }
+
+        await using var producer = new Producer(new ProducerOptions
+        {
+            NamesrvAddr = servers, ProducerGroup = "BENCH_PRODUCER", CompressMsgBodyOverHowmuch = int.MaxValue, SendMsgTimeout = TimeSpan.FromSeconds(10),
+        });
+        await producer.StartAsync(ct);
+        var body = new byte[s.Size];
+        Random.Shared.NextBytes(body);
+
+        var total = new LatencyHistogram();
+        var window = new LatencyHistogram();
+        long sent = 0, failed = 0, windowSent = 0, windowFailed = 0;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // Open loop: each sender owns an equal share of the rate and a fixed schedule; latency counts from the
+        // scheduled moment, so a stalled broker shows up in the percentiles instead of slowing the load down.
+        var intervalTicks = s.Rate > 0 ? (long)(Stopwatch.Frequency * (double)s.Threads * s.Batch / s.Rate) : 0;
+        var start = Stopwatch.GetTimestamp();
+        var senders = Enumerable.Range(0, s.Threads).Select(t => Task.Run(async () =>
+        {
+            var next = start + (intervalTicks > 0 ? intervalTicks * t / s.Threads : 0);
+            long n = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                if (intervalTicks > 0)
+                {
+                    var wait = next - Stopwatch.GetTimestamp();
+                    if (wait > 0)
+                    {
+                        try
+                        {
+                            await Task.Delay(TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency), stop.Token);
+                        }
+                        catch (OperationCanceledException)
+                        {
+                            break;
+                        }
+                    }
+                }
+
+                var began = intervalTicks > 0 ? next : Stopwatch.GetTimestamp();
+                next += intervalTicks;
+                try
+                {
+                    if (s.Batch == 1) await producer.SendAsync(NewMessage(s, body, t, n++), CancellationToken.None);
+                    else await producer.SendBatchAsync([.. Enumerable.Range(0, s.Batch).Select(_ => NewMessage(s, body, t, n++))], CancellationToken.None);
+                    var micros = (Stopwatch.GetTimestamp() - began) * 1_000_000 / Stopwatch.Frequency;
+                    total.Record(micros);
+                    window.Record(micros);
+                    Interlocked.Add(ref sent, s.Batch);
+                    Interlocked.Add(ref windowSent, s.Batch);
+                }
+                catch (Exception e) when (e is MQClientException or TimeoutException)
+                {
+                    Interlocked.Add(ref failed, s.Batch);
+                    Interlocked.Add(ref windowFailed, s.Batch);
+                }
+            }
+        })).ToArray();
+
+        var report = Task.Run(async () =>
+        {
+            var last = Stopwatch.GetTimestamp();
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(10), stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                var now = Stopwatch.GetTimestamp();
+                var seconds = (now - last) / (double)Stopwatch.Frequency;
+                last = now;
+                var snapshot = Interlocked.Exchange(ref window, new LatencyHistogram());
+                Print(s, "interval", Interlocked.Exchange(ref windowSent, 0), Interlocked.Exchange(ref windowFailed, 0), seconds, snapshot);
+            }
+        });
+
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(s.Duration), ct);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await stop.CancelAsync();
+        await Task.WhenAll(senders);
+        await report;
+        var elapsed = (Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency;
+        Print(s, "total", sent, failed, elapsed, total);
+        return 0;
+    }
+
+    private static Message NewMessage(Settings s, byte[] body, int thread, long n)
+    {
+        var message = new Message(s.Topic, body);
+        if (s.Keys) message.Keys = $"bench-{thread}-{n}";
+        if (s.Tags is { Length: > 0 }) message.Tags = s.Tags;
+        return message;
+    }
+
+    private static async Task EnsureTopicAsync(string[] servers, Settings s, CancellationToken ct)
+    {
+        await using var admin = new AdminClient(new ClientOptions { NamesrvAddr = servers });
+        if (await admin.GetRouteAsync(s.Topic, ct) is { QueueDatas.Count: > 0 }) return;
+        await admin.CreateTopicAsync(s.Topic, s.Queues, cancellationToken: ct);
+        await admin.WaitForRouteAsync(s.Topic, TimeSpan.FromSeconds(30), ct);
+    }
+
+    internal static void Print(Settings s, string what, long messages, long failed, double seconds, LatencyHistogram h)
+    {
+        var rate = messages / Math.Max(seconds, 1e-9);
+        var mb = rate * s.Size / 1e6;
+        if (s.Json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                kind = what, msgsPerSec = Math.Round(rate), mbPerSec = Math.Round(mb, 1), p50Us = h.Percentile(50), p99Us = h.Percentile(99),
+                p999Us = h.Percentile(99.9), maxUs = h.Max, failed,
+            }));
+            return;
+        }
+
+        Console.WriteLine(what == "total"
+            ? $"total: {rate:F0} msgs/s, {mb:F1} MB/s, p50 {h.Percentile(50)} us, p99 {h.Percentile(99)} us, p99.9 {h.Percentile(99.9)} us, failed {failed}"
+            : $"{DateTime.Now:HH:mm:ss} {rate:F0} msgs/s, {mb:F1} MB/s, failed {failed}, latency us p50 {h.Percentile(50)} p99 {h.Percentile(99)} p99.9 {h.Percentile(99.9)} max {h.Max}");
+    }
+}

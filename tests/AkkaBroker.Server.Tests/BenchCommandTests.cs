@@ -1,0 +1,70 @@
+using System.Text.RegularExpressions;
+using AkkaBroker.Server.Bench;
+using AkkaBroker.TestKit;
+
+namespace AkkaBroker.Server.Tests;
+
+/// <summary><c>akkabroker bench</c> and its latency histogram.</summary>
+public sealed class BenchCommandTests
+{
+    [Fact]
+    public void Percentiles_are_within_two_percent_of_the_recorded_values()
+    {
+        var h = new LatencyHistogram();
+        for (var v = 1; v <= 100_000; v++) h.Record(v);
+
+        Assert.Equal(100_000, h.Count);
+        Assert.Equal(100_000, h.Max);
+        Assert.InRange(h.Percentile(50), 50_000, 51_000);
+        Assert.InRange(h.Percentile(99), 99_000, 100_000);
+        Assert.InRange(h.Percentile(99.9), 99_900, 100_000);
+        Assert.Equal(1, new LatencyHistogramBuilder(1).Build().Percentile(100));
+    }
+
+    [Fact]
+    public void Coordinated_omission_correction_adds_the_sends_a_stall_delayed()
+    {
+        var h = new LatencyHistogram();
+        // One send stalled 10 ms while sends were due every 1 ms: nine more would have waited 9, 8, ... 1 ms.
+        h.RecordCorrected(10_000, 1_000);
+
+        Assert.Equal(10, h.Count);
+        Assert.InRange(h.Percentile(50), 5_000, 5_100);
+    }
+
+    [Fact]
+    public async Task Bench_producer_creates_its_topic_sends_and_prints_the_summary_line()
+    {
+        await using var node = await EmbeddedNode.StartAsync();
+
+        var (code, stdout, stderr) = await Task.Run(() => ServeProcess.Run(null, "bench", "producer", "--namesrv", node.NameServerAddress,
+            "--topic", "BenchTopic", "--threads", "4", "--size", "256", "--duration", "2", "--queues", "2"));
+
+        Assert.True(code == 0, stderr);
+        var summary = Regex.Match(stdout, @"^total: (\d+) msgs/s, ([\d.]+) MB/s, p50 (\d+) us, p99 (\d+) us, p99\.9 (\d+) us, failed (\d+)$", RegexOptions.Multiline);
+        Assert.True(summary.Success, stdout);
+        Assert.True(long.Parse(summary.Groups[1].Value) > 0);
+        Assert.Equal("0", summary.Groups[6].Value);
+        Assert.Equal(2, node.Node.Broker!.Topics.Find("BenchTopic")!.WriteQueueNums);
+        Assert.True(node.Node.Store!.GetMaxOffset("BenchTopic", 0) + node.Node.Store.GetMaxOffset("BenchTopic", 1) > 0);
+    }
+
+    [Fact]
+    public void Bad_arguments_exit_with_2_and_a_reason()
+    {
+        var (code, _, stderr) = ServeProcess.Run(null, "bench", "producer", "--threads", "0", "--duration", "1");
+
+        Assert.Equal(2, code);
+        Assert.Contains("--threads", stderr);
+    }
+
+    private sealed class LatencyHistogramBuilder(long value)
+    {
+        public LatencyHistogram Build()
+        {
+            var h = new LatencyHistogram();
+            h.Record(value);
+            return h;
+        }
+    }
+}
