@@ -13,7 +13,7 @@ const { TOPICS } = require('./topics');
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const logDir = process.env.COMPAT_LOG_DIR || path.join(repoRoot, 'artifacts', 'test-logs', 'compat');
-const startTimeoutMs = Number(process.env.COMPAT_START_TIMEOUT_MS || 40000);
+const startTimeoutMs = Number(process.env.COMPAT_START_TIMEOUT_MS || 30000);
 const stopTimeoutMs = Number(process.env.COMPAT_STOP_TIMEOUT_MS || 20000);
 
 const running = new Set();
