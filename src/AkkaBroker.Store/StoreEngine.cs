@@ -100,9 +100,10 @@ public sealed class StoreEngine : IDisposable
             // deleted): everything is dispatched again.
             var covered = queues.AllQueues().Count == 0 ? commitLog.MinOffset : queues.MaxPhysicalOffsetDispatched;
             var from = abnormal ? Math.Min(recovered.DispatchFromOffset, covered) : covered;
-            // Index files past the recovered end were dropped at load: rebuild from the last kept entry. (An empty index
+            // Index files past the recovered end were dropped at load: rebuild from the last kept entry's record (it is an
+            // offset where a record starts, and re-indexing that record is skipped as already done). (An empty index
             // sets no bound, or a store whose messages carry no keys would re-read its whole log at every start.)
-            if (index is { Files.Count: > 0 }) from = Math.Min(from, index.MaxIndexedPhyOffset + 1);
+            if (index is { Files.Count: > 0 }) from = Math.Min(from, index.MaxIndexedPhyOffset);
             var replay = dispatcher.DispatchRange(commitLog, Math.Max(from, commitLog.MinOffset), recovered.MaxOffset);
             if (replay.Failure is { } failure)
                 throw new StoreCorruptException($"re-dispatch stopped at CommitLog offset {replay.Offset} ({failure}) below the recovered end {recovered.MaxOffset}");

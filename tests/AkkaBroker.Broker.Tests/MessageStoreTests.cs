@@ -116,6 +116,23 @@ public sealed class MessageStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_clean_restart_after_keyed_messages_reopens_and_keeps_each_key_found_once()
+    {
+        // Regression: re-dispatch once resumed one byte past the last indexed record's start, inside that record,
+        // and a store whose newest message had keys could not be reopened.
+        await using (var node = await _dir.StartAsync())
+        {
+            for (var i = 0; i < 10; i++) await node.Store!.PutTextAsync("Keyed", 0, Body(i), ("KEYS", $"k{i}"));
+            await StoreTestExtensions.EventuallyAsync(() => node.Store!.DispatchedOffset, d => d == node.Store!.MaxPhysicalOffset);
+        }
+
+        await using var again = await _dir.StartAsync();
+        Assert.False(again.Store!.Recovery.Abnormal);
+        Assert.Equal([Body(9)], Query(again.Store, "Keyed", "k9"));
+        Assert.Equal([Body(0)], Query(again.Store, "Keyed", "k0"));
+    }
+
+    [Fact]
     public async Task Deleting_every_ConsumeQueue_and_restarting_rebuilds_identical_queues()
     {
         await using (var node = await _dir.StartAsync())
