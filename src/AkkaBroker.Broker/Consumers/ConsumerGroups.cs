@@ -54,7 +54,14 @@ public sealed class ConsumerRegistry
 /// </summary>
 public sealed class ConsumerGroups : ActorBase
 {
-    /// <summary>A heartbeat's consumer data for one group.</summary>
+    /// <summary>The reply to a <see cref="Heartbeat"/>: the member is in the published group.</summary>
+    public sealed record HeartbeatAck
+    {
+        /// <summary>The one instance.</summary>
+        public static readonly HeartbeatAck Instance = new();
+    }
+
+    /// <summary>A heartbeat's consumer data for one group; answered with <see cref="HeartbeatAck"/> once published.</summary>
     public sealed record Heartbeat(string ClientId, RemotingConnection Connection, ConsumerData Data, int Version, LanguageCode Language);
 
     /// <summary>A client left the group (UNREGISTER_CLIENT).</summary>

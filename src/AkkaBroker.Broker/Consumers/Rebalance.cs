@@ -74,6 +74,7 @@ public sealed class Rebalance : ActorBase
         {
             case ConsumerGroups.Heartbeat h:
                 OnHeartbeat(h);
+                Sender.Tell(ConsumerGroups.HeartbeatAck.Instance);
                 break;
             case ConsumerGroups.Unregister u:
                 if (_members.Remove(u.ClientId)) MembershipChanged($"{u.ClientId} unregistered");

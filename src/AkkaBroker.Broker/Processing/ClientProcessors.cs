@@ -30,22 +30,45 @@ public sealed class ClientProcessors
             return Done(request, ResponseCode.SystemError, $"bad HEART_BEAT body: {error}");
         if (string.IsNullOrEmpty(data.ClientId)) return Done(request, ResponseCode.SystemError, "HEART_BEAT without clientID");
 
-        var created = false;
         foreach (var consumer in data.ConsumerDataSet)
         {
             if (ResourceNames.ValidateGroup(consumer.GroupName) is { } invalid) return Done(request, ResponseCode.SystemError, invalid);
+        }
+
+        return RegisterAsync(request, connection, data);
+    }
+
+    // A client asks for the group's members right after its heartbeat (ali-ons does), and its retry topic's route:
+    // both must be in place before the answer.
+    private async ValueTask<RemotingCommand?> RegisterAsync(RemotingCommand request, RemotingConnection connection, HeartbeatData data)
+    {
+        var created = false;
+        var acks = new List<Task<ConsumerGroups.HeartbeatAck>>();
+        foreach (var consumer in data.ConsumerDataSet)
+        {
             var before = _broker.Topics.Count;
             _broker.Topics.GetOrCreateRetryTopic(consumer.GroupName);
             created |= _broker.Topics.Count != before;
-            _broker.ConsumerGroups.Tell(new ConsumerGroups.Heartbeat(data.ClientId, connection, consumer, request.Version, request.Language));
+            acks.Add(_broker.ConsumerGroups.Ask<ConsumerGroups.HeartbeatAck>(
+                new ConsumerGroups.Heartbeat(data.ClientId, connection, consumer, request.Version, request.Language), HeartbeatTimeout));
         }
 
-        // The consumer subscribes its retry topic right away, so the name servers must route it before we answer.
-        if (created) return RegisterThenAnswerAsync(request);
-        return Done(request, ResponseCode.Success);
+        try
+        {
+            await Task.WhenAll(acks).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            return BrokerServices.Reply(request, ResponseCode.SystemBusy, "consumer group registration timed out; retry the heartbeat");
+        }
+
+        if (created) await RegisterRetryTopicsAsync().ConfigureAwait(false);
+        return BrokerServices.Reply(request, ResponseCode.Success);
     }
 
-    private async ValueTask<RemotingCommand?> RegisterThenAnswerAsync(RemotingCommand request)
+    private static readonly TimeSpan HeartbeatTimeout = TimeSpan.FromSeconds(5);
+
+    private async Task RegisterRetryTopicsAsync()
     {
         try
         {
@@ -56,8 +79,6 @@ public sealed class ClientProcessors
         {
             _broker.Log.LogWarning("Registering a new retry topic with the name servers took over 10 s");
         }
-
-        return BrokerServices.Reply(request, ResponseCode.Success);
     }
 
     /// <summary>UNREGISTER_CLIENT (35).</summary>
