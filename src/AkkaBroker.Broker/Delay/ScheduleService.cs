@@ -110,8 +110,16 @@ public sealed class ScheduleService : ActorBase
                 if (!_store.TryGetUnit(SystemTopics.Schedule, queueId, offset, out var unit)) break;
                 if (unit.TagsCode > now) break; // units are in delivery order within a level
                 buffer.ResetWrittenCount();
-                if (_store.LookUpByPhysicalOffset(unit.PhysicalOffset, buffer) && !await RedeliverAsync(buffer.WrittenMemory).ConfigureAwait(false))
+                if (!_store.LookUpByPhysicalOffset(unit.PhysicalOffset, buffer))
+                {
+                    // Its unit is visible before the Dispatcher publishes its progress past the record: try next tick, never skip it.
+                    if (unit.PhysicalOffset >= _store.DispatchedOffset) break;
+                }
+                else if (!await RedeliverAsync(buffer.WrittenMemory).ConfigureAwait(false))
+                {
                     return new Delivered(offsets, $"level {level} offset {offset}: the store refused the copy; retrying");
+                }
+
                 offset++;
                 offsets[level] = offset;
             }
