@@ -194,8 +194,7 @@ public sealed class PushConsumer : IAsyncDisposable
             {
                 var route = await Client.GetRouteAsync(topic, refresh: true).ConfigureAwait(false);
                 if (route is null) continue;
-                var queues = route.QueueDatas.Where(q => (q.Perm & 4) != 0)
-                    .SelectMany(q => Enumerable.Range(0, q.ReadQueueNums).Select(i => new MessageQueueRef(topic, q.BrokerName, i))).ToList();
+                var queues = BrokerCalls.ReadableQueues(topic, route);
                 if (Broadcasting)
                 {
                     wanted.AddRange(queues);
@@ -266,34 +265,9 @@ public sealed class PushConsumer : IAsyncDisposable
         if (Broadcasting && _offsets.TryGetValue(queue, out var local)) return local;
         var address = Client.FindMasterAddress(queue.BrokerName);
         if (address is null) return -1;
-        if (!Broadcasting)
-        {
-            var query = RemotingCommand.CreateRequest(RequestCode.QueryConsumerOffset,
-                new QueryConsumerOffsetRequestHeader(_options.ConsumerGroup, queue.Topic, queue.QueueId).ToExtFields());
-            var response = await Client.InvokeAsync(address, query, _options.RequestTimeout).ConfigureAwait(false);
-            if (response.Code == ResponseCode.Success && response.ReadHeader<OffsetResponseHeader>(out _) is { } found) return found.Offset;
-        }
-
-        // No stored offset: RocketMQ's consume-from-where rules (a retry topic always starts at its beginning).
-        var retry = queue.Topic.StartsWith("%RETRY%", StringComparison.Ordinal);
-        var from = retry ? ConsumeFromWhere.ConsumeFromFirstOffset : _options.ConsumeFromWhere;
-        RemotingCommand request;
-        switch (from)
-        {
-            case ConsumeFromWhere.ConsumeFromFirstOffset:
-                request = RemotingCommand.CreateRequest(RequestCode.GetMinOffset, new TopicQueueRequestHeader(queue.Topic, queue.QueueId).ToExtFields());
-                break;
-            case ConsumeFromWhere.ConsumeFromTimestamp:
-                request = RemotingCommand.CreateRequest(RequestCode.SearchOffsetByTimestamp,
-                    new SearchOffsetRequestHeader(queue.Topic, queue.QueueId, _options.ConsumeTimestamp.ToUnixTimeMilliseconds()).ToExtFields());
-                break;
-            default:
-                request = RemotingCommand.CreateRequest(RequestCode.GetMaxOffset, new TopicQueueRequestHeader(queue.Topic, queue.QueueId).ToExtFields());
-                break;
-        }
-
-        var answer = await Client.InvokeAsync(address, request, _options.RequestTimeout).ConfigureAwait(false);
-        return answer.Code == ResponseCode.Success && answer.ReadHeader<OffsetResponseHeader>(out _) is { } offset ? offset.Offset : -1;
+        if (!Broadcasting && await BrokerCalls.QueryCommittedAsync(Client, address, _options.ConsumerGroup, queue).ConfigureAwait(false) is >= 0 and var committed)
+            return committed;
+        return await BrokerCalls.StartingOffsetAsync(Client, address, queue, _options.ConsumeFromWhere, _options.ConsumeTimestamp).ConfigureAwait(false);
     }
 
     private async Task PersistOffsetsAsync()
@@ -312,11 +286,9 @@ public sealed class PushConsumer : IAsyncDisposable
         if (Broadcasting || !_offsets.TryGetValue(queue, out var offset)) return;
         var address = Client.FindMasterAddress(queue.BrokerName);
         if (address is null) return;
-        var request = RemotingCommand.CreateRequest(RequestCode.UpdateConsumerOffset,
-            new UpdateConsumerOffsetRequestHeader(_options.ConsumerGroup, queue.Topic, queue.QueueId, offset).ToExtFields());
         try
         {
-            await Client.InvokeAsync(address, request, _options.RequestTimeout).ConfigureAwait(false);
+            await BrokerCalls.CommitAsync(Client, address, _options.ConsumerGroup, queue, offset).ConfigureAwait(false);
         }
         catch (Exception e) when (IsTransient(e))
         {
@@ -505,14 +477,9 @@ public sealed class PushConsumer : IAsyncDisposable
         {
             var o = _owner._options;
             var address = _owner.Client.FindMasterAddress(_queue.BrokerName) ?? throw new MQClientException($"no address for {_queue.BrokerName}");
-            var committed = _owner._offsets.GetValueOrDefault(_queue);
-            var sysFlag = PullSysFlag.FlagSuspend | PullSysFlag.FlagSubscription | (committed > 0 && !_owner.Broadcasting ? PullSysFlag.FlagCommitOffset : 0);
-            var suspend = (long)o.BrokerSuspendMaxTime.TotalMilliseconds;
-            var header = new PullMessageRequestHeader(o.ConsumerGroup, _queue.Topic, _queue.QueueId, _nextPull, o.PullBatchSize, sysFlag, committed,
-                suspend, filter.Expression, 0);
-            var request = RemotingCommand.CreateRequest(RequestCode.PullMessage);
-            request.WriteHeader(header);
-            var response = await _owner.Client.InvokeAsync(address, request, TimeSpan.FromMilliseconds(suspend + 15_000), _stop.Token).ConfigureAwait(false);
+            var committed = _owner.Broadcasting ? 0 : _owner._offsets.GetValueOrDefault(_queue);
+            var response = await BrokerCalls.PullAsync(_owner.Client, address, o.ConsumerGroup, _queue, _nextPull, o.PullBatchSize, filter.Expression,
+                o.BrokerSuspendMaxTime, committed, _stop.Token).ConfigureAwait(false);
             var result = response.ReadHeader<PullMessageResponseHeader>(out _);
             switch (response.Code)
             {
