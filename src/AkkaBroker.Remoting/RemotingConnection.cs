@@ -28,6 +28,7 @@ public sealed class RemotingConnection : IAsyncDisposable
     private ITimer? _idleTimer;
     private int _nextOpaque;
     private int _started;
+    private int _writersQueued;
     private int _closing;
     private bool _writerCompleted;
     private bool _unflushed;
@@ -171,21 +172,35 @@ public sealed class RemotingConnection : IAsyncDisposable
 
     // flush=false leaves the frame in the pipe for the read loop's one flush after the frames of a read (or any
     // sender's flush before that), so pipelined requests answered synchronously cost one socket write.
+    // A writer that sees others queued behind it leaves its frame unflushed: the last writer of a burst flushes
+    // them all in one socket write (many producers' sends or many completions' responses on one connection).
     private async ValueTask WriteAsync(RemotingCommand command, bool flush, CancellationToken cancellationToken)
     {
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _writersQueued);
+        try
+        {
+            await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _writersQueued);
+        }
+
         try
         {
             if (IsClosed) throw Closing();
             RemotingCodec.Encode(command, _pipe.Output);
             Volatile.Write(ref _lastActivity, _time.GetTimestamp());
-            if (flush) await FlushLockedAsync().ConfigureAwait(false);
+            if (flush && Volatile.Read(ref _writersQueued) == 0) await FlushLockedAsync().ConfigureAwait(false);
             else _unflushed = true;
         }
         finally
         {
             _writeLock.Release();
         }
+
+        // A queued writer may have given up (cancelled) after we skipped our flush: make sure nothing is left behind.
+        if (flush && _unflushed && Volatile.Read(ref _writersQueued) == 0) await FlushUnflushedAsync().ConfigureAwait(false);
     }
 
     private async ValueTask FlushLockedAsync()

@@ -12,9 +12,12 @@ namespace AkkaBroker.Remoting;
 /// </summary>
 public sealed class RequestLane : IAsyncDisposable
 {
-    private readonly Channel<WorkItem> _queue;
+    private readonly Channel<WorkItem>? _queue;
     private readonly Task[] _workers;
     private readonly ILogger _logger;
+    private readonly bool _inline;
+    private int _inFlight;
+    private TaskCompletionSource? _drained;
 
     internal RequestLane(string name, int workers, int queueCapacity, ILogger logger)
     {
@@ -33,6 +36,21 @@ public sealed class RequestLane : IAsyncDisposable
         for (var i = 0; i < workers; i++) _workers[i] = Task.Run(WorkAsync);
     }
 
+    /// <summary>
+    /// An inline lane: a request starts on the connection's read loop (no hand-off to another thread) and its
+    /// answer is sent when its task completes; at most <paramref name="maxInFlight"/> run at once, beyond that
+    /// requests get SYSTEM_BUSY. For processors that never block and mostly wait on other actors (sends).
+    /// </summary>
+    internal RequestLane(string name, int maxInFlight, ILogger logger)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxInFlight, 1);
+        Name = name;
+        QueueCapacity = maxInFlight;
+        _logger = logger;
+        _inline = true;
+        _workers = [];
+    }
+
     /// <summary>The lane's name, for logs and overload remarks.</summary>
     public string Name { get; }
 
@@ -42,39 +60,78 @@ public sealed class RequestLane : IAsyncDisposable
     /// <summary>How many requests may wait; beyond that requests are answered SYSTEM_BUSY.</summary>
     public int QueueCapacity { get; }
 
-    /// <summary>Requests waiting for a worker.</summary>
-    public int QueuedCount => _queue.Reader.Count;
+    /// <summary>Requests waiting for a worker (for an inline lane: running).</summary>
+    public int QueuedCount => _queue?.Reader.Count ?? Volatile.Read(ref _inFlight);
 
     /// <summary>Lets the workers finish the queued requests and waits for them.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_queue is null)
+        {
+            var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _drained, drained);
+            if (Volatile.Read(ref _inFlight) == 0) drained.TrySetResult();
+            await drained.Task.ConfigureAwait(false);
+            return;
+        }
+
         _queue.Writer.TryComplete();
         await Task.WhenAll(_workers).ConfigureAwait(false);
     }
 
-    internal bool TryEnqueue(WorkItem item) => _queue.Writer.TryWrite(item);
+    internal bool TryEnqueue(WorkItem item)
+    {
+        if (!_inline) return _queue!.Writer.TryWrite(item);
+        if (Interlocked.Increment(ref _inFlight) > QueueCapacity)
+        {
+            Release();
+            return false;
+        }
+
+        _ = RunInlineAsync(item);
+        return true;
+    }
+
+    private async Task RunInlineAsync(WorkItem item)
+    {
+        try
+        {
+            await RunAsync(item).ConfigureAwait(false);
+        }
+        finally
+        {
+            Release();
+        }
+    }
+
+    private void Release()
+    {
+        if (Interlocked.Decrement(ref _inFlight) == 0) Volatile.Read(ref _drained)?.TrySetResult();
+    }
+
+    private async Task RunAsync(WorkItem item)
+    {
+        RemotingCommand? response;
+        try
+        {
+            response = await item.Processor.ProcessAsync(item.Request, item.Connection).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _logger.LogWarning(e, "Processing {Request} from {Address} failed", item.Request, item.Connection.RemoteAddress);
+            response = RemotingCommand.CreateResponse(item.Request, ResponseCode.SystemError, e.Message);
+        }
+
+        // Never throws: a closed connection or an unencodable response are handled inside.
+        if (response is not null) await item.Connection.SendResponseAsync(item.Request, response).ConfigureAwait(false);
+    }
 
     private async Task WorkAsync()
     {
-        var reader = _queue.Reader;
+        var reader = _queue!.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (reader.TryRead(out var item))
-            {
-                RemotingCommand? response;
-                try
-                {
-                    response = await item.Processor.ProcessAsync(item.Request, item.Connection).ConfigureAwait(false);
-                }
-                catch (Exception e)
-                {
-                    _logger.LogWarning(e, "Processing {Request} from {Address} failed", item.Request, item.Connection.RemoteAddress);
-                    response = RemotingCommand.CreateResponse(item.Request, ResponseCode.SystemError, e.Message);
-                }
-
-                // Never throws: a closed connection or an unencodable response are handled inside.
-                if (response is not null) await item.Connection.SendResponseAsync(item.Request, response).ConfigureAwait(false);
-            }
+            while (reader.TryRead(out var item)) await RunAsync(item).ConfigureAwait(false);
         }
     }
 

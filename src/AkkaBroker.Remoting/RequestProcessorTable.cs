@@ -46,6 +46,17 @@ public sealed class RequestProcessorTable : IAsyncDisposable
         return lane;
     }
 
+    /// <summary>
+    /// Adds an inline lane named <paramref name="name"/>: requests start on the connection's read loop and at most
+    /// <paramref name="maxInFlight"/> run at once (beyond that: SYSTEM_BUSY). Only for processors that never block.
+    /// </summary>
+    public RequestLane AddInlineLane(string name, int maxInFlight)
+    {
+        var lane = new RequestLane(name, maxInFlight, _logger);
+        if (!_lanes.TryAdd(name, lane)) throw new ArgumentException($"lane {name} already exists", nameof(name));
+        return lane;
+    }
+
     /// <summary>Sets the processor of <paramref name="code"/>, run on <paramref name="lane"/> when given.</summary>
     public void Register(int code, IRequestProcessor processor, RequestLane? lane = null)
     {

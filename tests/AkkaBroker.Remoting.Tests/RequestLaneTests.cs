@@ -43,6 +43,39 @@ public sealed class RequestLaneTests
         }
     }
 
+    [Fact]
+    public async Task An_inline_lane_runs_requests_concurrently_up_to_its_limit_then_answers_system_busy()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = 0;
+        RequestLane? send = null;
+        await using var server = await StartAsync(table =>
+        {
+            send = table.AddInlineLane("send", maxInFlight: 2);
+            table.Register(RequestCode.SendMessageV2, async (request, _) =>
+            {
+                Interlocked.Increment(ref started);
+                await gate.Task;
+                return Echo(request);
+            }, send);
+        });
+        var connection = await server.ConnectAsync();
+
+        var first = connection.InvokeAsync(Request(RequestCode.SendMessageV2, "1"), Deadline);
+        var second = connection.InvokeAsync(Request(RequestCode.SendMessageV2, "2"), Deadline);
+        // Both run at once on one connection: an inline lane does not serialise them behind a worker.
+        await WaitUntilAsync(() => Volatile.Read(ref started) == 2);
+        var rejected = await connection.InvokeAsync(Request(RequestCode.SendMessageV2, "3"), Deadline);
+
+        Assert.Equal(ResponseCode.SystemBusy, rejected.Code);
+        Assert.Equal(2, send!.QueuedCount);
+        gate.SetResult();
+        Assert.Equal("1", (await first).Remark);
+        Assert.Equal("2", (await second).Remark);
+        await WaitUntilAsync(() => send.QueuedCount == 0);
+        Assert.Equal("4", (await connection.InvokeAsync(Request(RequestCode.SendMessageV2, "4"), Deadline)).Remark);
+    }
+
     [Theory]
     [InlineData(SerializeType.Json)]
     [InlineData(SerializeType.Rocketmq)]

@@ -11,7 +11,7 @@ namespace AkkaBroker.Broker.Processing;
 public static class BrokerProcessors
 {
     /// <summary>Lane sizes (RocketMQ's thread-pool and queue defaults, scaled to this runtime's async workers).</summary>
-    public sealed record LaneSizes(int SendWorkers = 64, int SendQueue = 10_000, int PullWorkers = 16, int PullQueue = 100_000,
+    public sealed record LaneSizes(int SendQueue = 10_000, int PullWorkers = 16, int PullQueue = 100_000,
         int QueryWorkers = 8, int QueryQueue = 20_000, int AdminWorkers = 1, int AdminQueue = 1_000,
         int HeartbeatWorkers = 2, int HeartbeatQueue = 50_000, int ConsumerWorkers = 4, int ConsumerQueue = 100_000);
 
@@ -20,9 +20,10 @@ public static class BrokerProcessors
     {
         sizes ??= new LaneSizes();
         var table = new RequestProcessorTable(logger);
-        // A send's worker waits for its put (and, with SYNC_FLUSH, the fsync), so many workers keep the writer's
-        // batches full; one would serialise every producer behind each flush.
-        var send = table.AddLane("send", sizes.SendWorkers, sizes.SendQueue);
+        // A send only validates and hands its message to the CommitLogWriter, then waits (for the append, and with
+        // SYNC_FLUSH the fsync): it starts right on the read loop, without a hop to a lane worker, and up to
+        // SendQueue sends may be in flight before SYSTEM_BUSY.
+        var send = table.AddInlineLane("send", sizes.SendQueue);
         var pullLane = table.AddLane("pull", sizes.PullWorkers, sizes.PullQueue);
         var query = table.AddLane("query", sizes.QueryWorkers, sizes.QueryQueue);
         var admin = table.AddLane("admin", sizes.AdminWorkers, sizes.AdminQueue);
