@@ -15,6 +15,7 @@ internal static class BenchCommand
     {
         var command = new Command("bench", "Measure a running cluster: producer or consumer load.");
         command.Subcommands.Add(Producer());
+        command.Subcommands.Add(Consumer());
         return command;
     }
 
@@ -160,10 +161,113 @@ internal static class BenchCommand
 
     private static Message NewMessage(Settings s, byte[] body, int thread, long n)
     {
+        // The first 8 bytes carry the send time in 100 ns ticks, so a bench consumer can measure end-to-end latency
+        // finer than the record's millisecond born timestamp.
+        if (body.Length >= 8)
+        {
+            body = (byte[])body.Clone();
+            BitConverter.TryWriteBytes(body, DateTime.UtcNow.Ticks);
+        }
+
         var message = new Message(s.Topic, body);
         if (s.Keys) message.Keys = $"bench-{thread}-{n}";
         if (s.Tags is { Length: > 0 }) message.Tags = s.Tags;
         return message;
+    }
+
+    private static Command Consumer()
+    {
+        var nameServer = new Option<string>("--namesrv") { Description = "name servers, host:port separated by ';'", DefaultValueFactory = _ => "127.0.0.1:9876" };
+        var topic = new Option<string>("--topic") { Description = "topic (created when missing)", DefaultValueFactory = _ => "BenchmarkTest" };
+        var group = new Option<string>("--group") { Description = "consumer group", DefaultValueFactory = _ => "BENCH_CONSUMER" };
+        var threads = new Option<int>("--threads") { Description = "concurrent consume callbacks", DefaultValueFactory = _ => 20 };
+        var duration = new Option<int>("--duration") { Description = "seconds to run", DefaultValueFactory = _ => 60 };
+        var queues = new Option<int>("--queues") { Description = "queues of the topic when it is created", DefaultValueFactory = _ => 8 };
+        var json = new Option<bool>("--json") { Description = "print results as JSON lines" };
+        var command = new Command("consumer", "Consume from the latest offset and report msgs/s and end-to-end latency (send to callback).")
+        {
+            nameServer, topic, group, threads, duration, queues, json,
+        };
+        command.SetAction((r, ct) => RunConsumerAsync(new Settings(r.GetValue(nameServer)!, r.GetValue(topic)!, r.GetValue(threads), 0, 1, r.GetValue(duration), 0,
+            false, null, r.GetValue(queues), r.GetValue(json)), r.GetValue(group)!, ct));
+        return command;
+    }
+
+    private static async Task<int> RunConsumerAsync(Settings s, string group, CancellationToken ct)
+    {
+        if (s.Threads < 1 || s.Duration < 1 || s.Queues < 1)
+        {
+            await Console.Error.WriteLineAsync("akkabroker bench: --threads, --duration and --queues must be positive");
+            return 2;
+        }
+
+        var servers = s.NameServer.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        try
+        {
+            await EnsureTopicAsync(servers, s, ct);
+        }
+        catch (Exception e) when (e is MQClientException or ArgumentException)
+        {
+            await Console.Error.WriteLineAsync($"akkabroker bench: {e.Message}");
+            return 1;
+        }
+
+        var total = new LatencyHistogram();
+        var window = new LatencyHistogram();
+        long received = 0, windowReceived = 0, bytes = 0, windowBytes = 0;
+        await using var consumer = new PushConsumer(new PushConsumerOptions
+        {
+            NamesrvAddr = servers, ConsumerGroup = group, ConsumeThreadMax = s.Threads, ConsumeFromWhere = AkkaBroker.Protocol.Json.ConsumeFromWhere.ConsumeFromLastOffset,
+        });
+        consumer.Subscribe(s.Topic);
+        consumer.RegisterListener(batch =>
+        {
+            var now = DateTime.UtcNow.Ticks;
+            foreach (var m in batch)
+            {
+                // Bench producers stamp 100 ns ticks into the body; other messages fall back to the born timestamp.
+                var sent = m.Body.Length >= 8 ? BitConverter.ToInt64(m.Body.Span) : 0;
+                var micros = sent > 0 && sent <= now && now - sent < TimeSpan.TicksPerHour
+                    ? (now - sent) / 10
+                    : (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - m.BornTimestamp) * 1000;
+                total.Record(micros);
+                window.Record(micros);
+                Interlocked.Add(ref bytes, m.Body.Length);
+                Interlocked.Add(ref windowBytes, m.Body.Length);
+            }
+
+            Interlocked.Add(ref received, batch.Count);
+            Interlocked.Add(ref windowReceived, batch.Count);
+            return Task.FromResult(ConsumeResult.Success);
+        });
+        await consumer.StartAsync(ct);
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        var last = start;
+        var end = start + (long)(s.Duration * (double)System.Diagnostics.Stopwatch.Frequency);
+        while (!ct.IsCancellationRequested && System.Diagnostics.Stopwatch.GetTimestamp() < end)
+        {
+            var wait = Math.Min(10.0, (end - System.Diagnostics.Stopwatch.GetTimestamp()) / (double)System.Diagnostics.Stopwatch.Frequency);
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(Math.Max(wait, 0)), ct);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            var seconds = (now - last) / (double)System.Diagnostics.Stopwatch.Frequency;
+            last = now;
+            var n = Interlocked.Exchange(ref windowReceived, 0);
+            var b = Interlocked.Exchange(ref windowBytes, 0);
+            Print(s with { Size = n > 0 ? (int)(b / n) : 0 }, "interval", n, 0, seconds, Interlocked.Exchange(ref window, new LatencyHistogram()));
+        }
+
+        var elapsed = (System.Diagnostics.Stopwatch.GetTimestamp() - start) / (double)System.Diagnostics.Stopwatch.Frequency;
+        var count = Interlocked.Read(ref received);
+        Print(s with { Size = count > 0 ? (int)(Interlocked.Read(ref bytes) / count) : 0 }, "total", count, 0, elapsed, total);
+        return 0;
     }
 
     private static async Task EnsureTopicAsync(string[] servers, Settings s, CancellationToken ct)
