@@ -50,6 +50,26 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public async Task Bench_consumer_reports_end_to_end_latency_of_what_a_bench_producer_sends()
+    {
+        await using var node = await EmbeddedNode.StartAsync(null, "akkabroker.broker.topics = [ { name = \"E2E\", read-queue-nums = 2, write-queue-nums = 2 } ]");
+        using var consumer = ServeProcess.Start(null, "bench", "consumer", "--namesrv", node.NameServerAddress, "--topic", "E2E", "--duration", "6");
+        // Let the consumer join and take its queues at the latest offset before anything is sent.
+        await Task.Delay(2000);
+
+        var (code, _, stderr) = await Task.Run(() => ServeProcess.Run(null, "bench", "producer", "--namesrv", node.NameServerAddress,
+            "--topic", "E2E", "--threads", "2", "--size", "64", "--duration", "2", "--rate", "200"));
+        Assert.True(code == 0, stderr);
+
+        Assert.Equal(0, consumer.WaitForExit(TimeSpan.FromSeconds(30)));
+        var summary = Regex.Match(consumer.Stdout, @"^total: (\d+) msgs/s, ([\d.]+) MB/s, p50 (\d+) us, p99 (\d+) us, p99\.9 (\d+) us, failed 0$", RegexOptions.Multiline);
+        Assert.True(summary.Success, consumer.Stdout + consumer.Stderr);
+        Assert.True(long.Parse(summary.Groups[1].Value) > 0, consumer.Stdout);
+        // Loopback end-to-end latency is milliseconds, not seconds: the stamp in the body was read.
+        Assert.InRange(long.Parse(summary.Groups[3].Value), 1, 2_000_000);
+    }
+
+    [Fact]
     public void Bad_arguments_exit_with_2_and_a_reason()
     {
         var (code, _, stderr) = ServeProcess.Run(null, "bench", "producer", "--threads", "0", "--duration", "1");
