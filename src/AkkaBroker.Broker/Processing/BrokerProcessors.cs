@@ -40,6 +40,7 @@ public static class BrokerProcessors
         table.Register(RequestCode.HeartBeat, clients.HeartbeatAsync, heartbeat);
         table.Register(RequestCode.UnregisterClient, clients.UnregisterClientAsync, heartbeat);
         table.Register(RequestCode.GetConsumerListByGroup, clients.GetConsumerListAsync, consumer);
+        table.Register(RequestCode.QueryAssignment, clients.QueryAssignmentAsync, consumer);
         table.Register(RequestCode.UpdateConsumerOffset, clients.UpdateConsumerOffsetAsync, consumer);
         table.Register(RequestCode.QueryConsumerOffset, clients.QueryConsumerOffsetAsync, consumer);
         table.Register(RequestCode.GetMaxOffset, clients.GetMaxOffsetAsync, consumer);

@@ -81,6 +81,40 @@ public sealed class ClientProcessors
         }
     }
 
+    /// <summary>
+    /// QUERY_ASSIGNMENT (400): the asking member's share of the topic's queues on this broker, computed by the
+    /// group's Rebalance actor (average allocation over the live members; every queue when broadcasting). A client
+    /// that is not a live member gets an empty set, so it never reads queues another member owns.
+    /// </summary>
+    public async ValueTask<RemotingCommand?> QueryAssignmentAsync(RemotingCommand request, RemotingConnection connection)
+    {
+        if (!RemotingJson.TryDeserialize<QueryAssignmentRequestBody>(request.Body.Span, out var body, out var error) || body is null)
+            return BrokerServices.Reply(request, ResponseCode.SystemError, $"bad QUERY_ASSIGNMENT body: {error}");
+        if (ResourceNames.ValidateGroup(body.ConsumerGroup) is { } invalid) return BrokerServices.Reply(request, ResponseCode.SystemError, invalid);
+        var topic = _broker.Topics.Find(body.Topic);
+        if (topic is null) return BrokerServices.Reply(request, ResponseCode.TopicNotExist, $"topic[{body.Topic}] not exist");
+        var queues = Enumerable.Range(0, topic.ReadQueueNums)
+            .Select(i => new MessageQueue { Topic = body.Topic, BrokerName = _broker.Broker.BrokerName, QueueId = i }).ToList();
+        IReadOnlyList<MessageQueue> mine;
+        if (body.MessageModel == MessageModel.Broadcasting)
+        {
+            mine = queues;
+        }
+        else
+        {
+            var assignment = await _broker.ConsumerGroups.Ask<Rebalance.Assignment>(
+                new ConsumerGroups.ForGroup(body.ConsumerGroup, new Rebalance.GetAssignment(body.Topic, queues)), HeartbeatTimeout).ConfigureAwait(false);
+            mine = assignment.ByClient.GetValueOrDefault(body.ClientId) ?? [];
+        }
+
+        var response = BrokerServices.Reply(request, ResponseCode.Success);
+        response.Body = RemotingJson.Serialize(new QueryAssignmentResponseBody
+        {
+            MessageQueueAssignments = mine.Select(q => new MessageQueueAssignment { MessageQueue = q }).ToList(),
+        });
+        return response;
+    }
+
     /// <summary>UNREGISTER_CLIENT (35).</summary>
     public ValueTask<RemotingCommand?> UnregisterClientAsync(RemotingCommand request, RemotingConnection connection)
     {

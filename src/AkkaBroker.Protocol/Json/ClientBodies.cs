@@ -184,3 +184,42 @@ public sealed class GetConsumerListByGroupResponseBody
     /// <summary>The members' client ids.</summary>
     public List<string> ConsumerIdList { get; set; } = [];
 }
+
+/// <summary>QUERY_ASSIGNMENT (400) request body: which member asks for its share of which topic.</summary>
+public sealed class QueryAssignmentRequestBody
+{
+    /// <summary>The topic.</summary>
+    public string Topic { get; set; } = "";
+
+    /// <summary>The consumer group.</summary>
+    public string ConsumerGroup { get; set; } = "";
+
+    /// <summary>The asking member's client id.</summary>
+    public string ClientId { get; set; } = "";
+
+    /// <summary>The allocation strategy the client would like (the broker may use its own).</summary>
+    public string? StrategyName { get; set; }
+
+    /// <summary>Clustering (a share) or broadcasting (every queue).</summary>
+    public MessageModel MessageModel { get; set; } = MessageModel.Clustering;
+}
+
+/// <summary>One assigned queue of a QUERY_ASSIGNMENT reply.</summary>
+public sealed class MessageQueueAssignment
+{
+    /// <summary>The queue.</summary>
+    public MessageQueue MessageQueue { get; set; } = new();
+
+    /// <summary>How the member reads it: PULL (or POP, which this broker does not offer).</summary>
+    public string Mode { get; set; } = "PULL";
+
+    /// <summary>Extra attributes (none today).</summary>
+    public Dictionary<string, string>? Attachments { get; set; }
+}
+
+/// <summary>QUERY_ASSIGNMENT (400) reply body.</summary>
+public sealed class QueryAssignmentResponseBody
+{
+    /// <summary>The queues assigned to the asking member (a Java Set, written as an array).</summary>
+    public List<MessageQueueAssignment> MessageQueueAssignments { get; set; } = [];
+}

@@ -234,6 +234,9 @@ public static class RequestCode
     /// <summary>GET_ALL_PRODUCER_INFO.</summary>
     public const int GetAllProducerInfo = 328;
 
+    /// <summary>QUERY_ASSIGNMENT (4.9.3+): the broker computes a member's share of a topic's queues.</summary>
+    public const int QueryAssignment = 400;
+
     private static readonly Dictionary<int, string> Names = new()
     {
         [SendMessage] = "SEND_MESSAGE",
@@ -313,6 +316,7 @@ public static class RequestCode
         [PushReplyMessageToClient] = "PUSH_REPLY_MESSAGE_TO_CLIENT",
         [AddWritePermOfBroker] = "ADD_WRITE_PERM_OF_BROKER",
         [GetAllProducerInfo] = "GET_ALL_PRODUCER_INFO",
+        [QueryAssignment] = "QUERY_ASSIGNMENT",
     };
 
     /// <summary>RocketMQ's name with the number, e.g. "SEND_MESSAGE(10)"; unknown codes give "UNKNOWN(n)".</summary>

@@ -15,7 +15,7 @@ public class CodeTableTests
         string.Concat(javaName.Split('_').Select(p => p[..1] + p[1..].ToLowerInvariant()));
 
     [Theory]
-    [InlineData(typeof(RequestCode), 77)]
+    [InlineData(typeof(RequestCode), 78)]
     [InlineData(typeof(ResponseCode), 37)]
     public void Every_constant_is_unique_and_named_after_rocketmq(Type type, int count)
     {
