@@ -102,6 +102,8 @@ public sealed class AdminWireTests
 
         var begin = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds();
         var end = DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds();
+        // The index is built just after each send is answered: wait until all three are in it.
+        await StoreTestExtensions.EventuallyAsync(() => node.Node.Store!.DispatchedOffset, d => d == node.Node.Store!.MaxPhysicalOffset);
         var found = await EventuallyAsync(() => QueryAsync(node, "k1", 0, begin, end), r => r.Code == ResponseCode.Success);
         Assert.Equal(["a", "b"], StoreTestExtensions.Bodies(found.Body.Span).Order());
         var indexHeader = found.ReadHeader<QueryMessageResponseHeader>(out _);
