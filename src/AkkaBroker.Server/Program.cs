@@ -5,6 +5,7 @@ var root = new RootCommand("AkkaBroker: a RocketMQ-compatible message broker for
 {
     ServeCommand.Create(),
     AkkaBroker.Server.Bench.BenchCommand.Create(),
+    AkkaBroker.Server.Admin.AdminCommand.Create(),
 };
 
 // The generic host handles SIGTERM and Ctrl+C (graceful stop, exit code 0); System.CommandLine must not race it.
