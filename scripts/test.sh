@@ -59,5 +59,7 @@ else
 fi
 
 failed=$((failed + broken))
-echo "$passed passed, $failed failed, $skipped skipped"
+echo "skipped: $skipped"
+# CI reads the last line, which must be exactly "N passed, N failed".
+echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
