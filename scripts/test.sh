@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test project of the solution, then the ali-ons compatibility suite (tests/compat), and ends with
-# one line: "N passed, N failed, N skipped".
+# one line: "N passed, N failed" (the skipped count is printed just before it).
 # Usage: scripts/test.sh [extra dotnet test args]   (CI=true selects the short forms of soak tests)
 set -uo pipefail
 cd "$(dirname "$0")/.."
