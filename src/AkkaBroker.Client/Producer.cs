@@ -56,6 +56,7 @@ public sealed class Producer : IAsyncDisposable
     private readonly ProducerOptions _options;
     private readonly ILogger _log;
     private readonly LatencyFaultTolerance _faults;
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<TopicRouteData, List<MessageQueueRef>> _publishQueues = new();
     private ClientInstance? _client;
     private int _sendIndex = Random.Shared.Next();
 
@@ -239,7 +240,8 @@ public sealed class Producer : IAsyncDisposable
     private async Task<IReadOnlyList<MessageQueueRef>> PublishQueuesAsync(string topic, CancellationToken cancellationToken, bool refresh = false)
     {
         var route = await Client.GetRouteAsync(topic, refresh, cancellationToken).ConfigureAwait(false);
-        var queues = route is null ? [] : WritableQueues(topic, route, int.MaxValue);
+        // Routes are replaced, never changed, when refreshed: the queue list of one route object can be kept.
+        var queues = route is null ? [] : _publishQueues.GetValue(route, r => WritableQueues(topic, r, int.MaxValue));
         if (queues.Count > 0) return queues;
         // Unknown topic: send through the template's brokers, which create it (when their auto-create is on).
         var template = await Client.GetRouteAsync(_options.CreateTopicKey, refresh, cancellationToken).ConfigureAwait(false);

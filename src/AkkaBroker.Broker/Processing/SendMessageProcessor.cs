@@ -183,7 +183,8 @@ public static class MessageRewrite
     public static bool TryGetDelayLevel(string properties, out int level)
     {
         level = 0;
-        if (properties.Length == 0) return false;
+        // Most messages are not delayed: skip the UTF-8 copy unless the name is there at all.
+        if (!properties.Contains("DELAY\u0001", StringComparison.Ordinal)) return false;
         return MessageProperties.TryGetValue(Encoding.UTF8.GetBytes(properties), "DELAY"u8, out var value)
                && System.Buffers.Text.Utf8Parser.TryParse(value, out level, out _) && level > 0;
     }
