@@ -214,7 +214,17 @@ public sealed class AdminClient : IAsyncDisposable
     public async Task<MessageExt?> ViewMessageAsync(string msgId, CancellationToken cancellationToken = default)
     {
         if (!MessageId.TryDecodeOffsetId(msgId, out var storeHost, out var offset)) return null;
-        var address = storeHost.ToString();
+        string address;
+        try
+        {
+            address = storeHost.ToString();
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            // A producer's unique id has the same length; its bytes rarely make a valid port.
+            return null;
+        }
+
         var request = RemotingCommand.CreateRequest(RequestCode.ViewMessageById, new ViewMessageRequestHeader(offset).ToExtFields());
         var response = await BrokerAsync(address, request, cancellationToken).ConfigureAwait(false);
         var info = await GetClusterInfoAsync(cancellationToken).ConfigureAwait(false);

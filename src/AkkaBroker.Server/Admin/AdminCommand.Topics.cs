@@ -194,9 +194,10 @@ internal static partial class AdminCommand
             c.Output.Table(["CLUSTER", "BROKER", "ID", "ADDRESS", "VERSION", "BOOTED", "COMMITLOG BYTES"],
                 brokers.Select(b => new[]
                 {
-                    b.Cluster, b.BrokerName, AdminOutput.Num(b.BrokerId), b.Address, b.Version ?? (b.Error is null ? "-" : "unreachable"),
+                    b.Cluster, b.BrokerName, AdminOutput.Num(b.BrokerId), b.Address, b.Version ?? "-",
                     AdminOutput.Time(b.BootTimestamp), b.Error is null ? AdminOutput.Num(b.CommitLogMaxOffset) : "-",
                 }));
+            foreach (var failed in brokers.Where(b => b.Error is not null)) c.Output.Line($"{failed.Address}: no runtime info: {failed.Error}");
             return 0;
         }, cluster);
     }

@@ -135,11 +135,14 @@ internal static partial class AdminCommand
             }
             catch (ArgumentException e)
             {
-                return Usage(FirstLine(e.Message));
+                // The client's validation messages name the problem; the parameter name means nothing to an operator.
+                var message = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+                return Usage(FirstLine(message));
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                return Usage("cancelled") - 1;
+                await Console.Error.WriteLineAsync("akkabroker admin: cancelled");
+                return Failed;
             }
             catch (Exception e) when (e is MQClientException or RemotingConnectionException or RemotingTimeoutException or TimeoutException
                                           or SocketException or IOException or InvalidOperationException)
