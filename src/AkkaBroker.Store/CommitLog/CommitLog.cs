@@ -194,7 +194,10 @@ public sealed partial class CommitLog : IDisposable
     /// <summary>Fraction (0..1) of the disk holding the CommitLog that is in use.</summary>
     public double DiskUsedRatio()
     {
-        var drive = new DriveInfo(_queue.Directory);
+        // Before the first segment the folder may not exist yet: measure the disk of its nearest existing parent.
+        var path = Path.GetFullPath(_queue.Directory);
+        while (!System.IO.Directory.Exists(path) && Path.GetDirectoryName(path) is { } parent) path = parent;
+        var drive = new DriveInfo(path);
         return drive.TotalSize <= 0 ? 0 : 1 - ((double)drive.AvailableFreeSpace / drive.TotalSize);
     }
 
