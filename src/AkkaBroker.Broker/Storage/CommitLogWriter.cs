@@ -116,6 +116,7 @@ public sealed class CommitLogWriter : ActorBase
         _batch.Add(new Envelope(first, sender));
         DrainQueued(_batch, MaxBatch - 1);
         var appended = false;
+        var answers = CompletionBatch.Rent();
         foreach (var envelope in _batch)
         {
             if (envelope.Message is not PutMessageRequest request)
@@ -126,11 +127,12 @@ public sealed class CommitLogWriter : ActorBase
 
             var result = Append(request);
             appended |= result.IsStored;
-            Respond(request, result);
+            Respond(request, result, answers);
         }
 
         _batch.Clear();
         if (appended) _dispatcher.Tell(Appended.Instance);
+        answers.Post();
     }
 
     // Why no put can be taken for this queue right now, or null.
@@ -265,7 +267,7 @@ public sealed class CommitLogWriter : ActorBase
         request.Complete(result);
     }
 
-    private void Respond(PutMessageRequest request, PutMessageResult result)
+    private void Respond(PutMessageRequest request, PutMessageResult result, CompletionBatch answers)
     {
         if (result.IsStored && request.WaitStoreMsgOk && _settings.FlushDiskType == FlushDiskType.SyncFlush)
         {
@@ -275,7 +277,7 @@ public sealed class CommitLogWriter : ActorBase
             return;
         }
 
-        request.Complete(result);
+        answers.Add(request, result);
     }
 
     private byte[] TopicBytes(string topic)

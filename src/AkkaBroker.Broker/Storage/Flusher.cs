@@ -109,6 +109,7 @@ public sealed class Flusher : ActorBase
         var flushed = FlushAll(0);
         var timeout = (long)_settings.SyncFlushTimeout.TotalMilliseconds;
         var now = Environment.TickCount64;
+        var answers = CompletionBatch.Rent();
         foreach (var envelope in _batch)
         {
             if (envelope.Message is not IAwaitingFlush request)
@@ -121,9 +122,10 @@ public sealed class Flusher : ActorBase
                 ? "the flush did not finish within sync-flush-timeout"
                 : null);
             _syncRequests++;
-            request.CompleteAfterFlush(late);
+            request.CompleteAfterFlush(late, answers);
         }
 
+        answers.Post();
         _batch.Clear();
     }
 

@@ -54,7 +54,7 @@ public sealed class PutMessageBatchRequest : IAwaitingFlush
 
     internal void Complete(PutMessageBatchResult result) => _completion.TrySetResult(result);
 
-    void IAwaitingFlush.CompleteAfterFlush(string? failure)
+    void IAwaitingFlush.CompleteAfterFlush(string? failure, CompletionBatch batch)
     {
         var result = PendingResult!;
         Complete(failure is null ? result : result with
@@ -75,6 +75,9 @@ internal interface IAwaitingFlush
     /// <summary>When the writer accepted it (Environment.TickCount64).</summary>
     long AcceptedAtTicks { get; }
 
-    /// <summary>Answers; <paramref name="failure"/> (a late or failed flush) turns the status into FLUSH_DISK_TIMEOUT.</summary>
-    void CompleteAfterFlush(string? failure);
+    /// <summary>
+    /// Answers (through <paramref name="batch"/> where the put supports it); <paramref name="failure"/> (a late or
+    /// failed flush) turns the status into FLUSH_DISK_TIMEOUT.
+    /// </summary>
+    void CompleteAfterFlush(string? failure, CompletionBatch batch);
 }

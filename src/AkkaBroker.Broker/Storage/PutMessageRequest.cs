@@ -29,11 +29,14 @@ public readonly record struct PutMessageResult(
 /// awaits <see cref="AsValueTask"/>; reading the result returns the instance to the pool. The body and properties
 /// memory belongs to the sender and must stay valid until the result is read.
 /// </summary>
-public sealed class PutMessageRequest : IValueTaskSource<PutMessageResult>, IAwaitingFlush
+public sealed class PutMessageRequest : IValueTaskSource<PutMessageResult>, IAwaitingFlush, IThreadPoolWorkItem
 {
     private static readonly ConcurrentQueue<PutMessageRequest> Pool = new();
     private const int MaxPooled = 4096;
-    private ManualResetValueTaskSourceCore<PutMessageResult> _completion = new() { RunContinuationsAsynchronously = true };
+    // Continuations run where SetResult is called, which is always a thread-pool work item of ours (never an
+    // actor's thread): one request's own item, or a CompletionBatch that answers a whole append batch in one go.
+    private ManualResetValueTaskSourceCore<PutMessageResult> _completion = new() { RunContinuationsAsynchronously = false };
+    private PutMessageResult _result;
 
     private PutMessageRequest()
     {
@@ -82,8 +85,8 @@ public sealed class PutMessageRequest : IValueTaskSource<PutMessageResult>, IAwa
 
     long IAwaitingFlush.AcceptedAtTicks => AcceptedAtTicks;
 
-    void IAwaitingFlush.CompleteAfterFlush(string? failure) =>
-        Complete(failure is null ? PendingResult : PendingResult with { Status = PutMessageStatus.FlushDiskTimeout, Reason = failure });
+    void IAwaitingFlush.CompleteAfterFlush(string? failure, CompletionBatch batch) =>
+        batch.Add(this, failure is null ? PendingResult : PendingResult with { Status = PutMessageStatus.FlushDiskTimeout, Reason = failure });
 
     /// <summary>Takes a request from the pool (or a new one) with default fields.</summary>
     public static PutMessageRequest Rent() => Pool.TryDequeue(out var request) ? request : new PutMessageRequest();
@@ -91,8 +94,17 @@ public sealed class PutMessageRequest : IValueTaskSource<PutMessageResult>, IAwa
     /// <summary>The awaitable for this use of the request.</summary>
     public ValueTask<PutMessageResult> AsValueTask() => new(this, _completion.Version);
 
-    /// <summary>Completes this use of the request (called once, by the store's actors).</summary>
-    public void Complete(PutMessageResult result) => _completion.SetResult(result);
+    /// <summary>Completes this use of the request (called once); the waiter resumes on the thread pool.</summary>
+    public void Complete(PutMessageResult result)
+    {
+        _result = result;
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    }
+
+    void IThreadPoolWorkItem.Execute() => _completion.SetResult(_result);
+
+    /// <summary>Completes on the calling thread, running the waiter's continuation here (only from a pool work item).</summary>
+    internal void CompleteInline(PutMessageResult result) => _completion.SetResult(result);
 
     PutMessageResult IValueTaskSource<PutMessageResult>.GetResult(short token)
     {
@@ -117,6 +129,47 @@ public sealed class PutMessageRequest : IValueTaskSource<PutMessageResult>, IAwa
         BornHost = default;
         WaitStoreMsgOk = true;
         PendingResult = default;
+        _result = default;
         if (Pool.Count < MaxPooled) Pool.Enqueue(this);
+    }
+}
+
+/// <summary>
+/// Answers many puts with one thread-pool work item: the CommitLogWriter (after an append batch) and the Flusher
+/// (after a group commit) collect their requests here and post the batch once, so N answered puts cost one thread
+/// hop instead of N. Pooled; owned by one actor until posted.
+/// </summary>
+public sealed class CompletionBatch : IThreadPoolWorkItem
+{
+    private static readonly ConcurrentQueue<CompletionBatch> Pool = new();
+    private readonly List<(PutMessageRequest Request, PutMessageResult Result)> _items = new(64);
+
+    private CompletionBatch()
+    {
+    }
+
+    /// <summary>An empty batch from the pool.</summary>
+    public static CompletionBatch Rent() => Pool.TryDequeue(out var batch) ? batch : new CompletionBatch();
+
+    /// <summary>Queues one answer.</summary>
+    public void Add(PutMessageRequest request, PutMessageResult result) => _items.Add((request, result));
+
+    /// <summary>Posts the answers (or returns an empty batch to the pool); the batch must not be used afterwards.</summary>
+    public void Post()
+    {
+        if (_items.Count == 0)
+        {
+            Pool.Enqueue(this);
+            return;
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    }
+
+    void IThreadPoolWorkItem.Execute()
+    {
+        foreach (var (request, result) in _items) request.CompleteInline(result);
+        _items.Clear();
+        Pool.Enqueue(this);
     }
 }
