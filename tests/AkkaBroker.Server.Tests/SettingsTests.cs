@@ -160,6 +160,7 @@ public class SettingsTests
                 NameServerSettings.Create(config);
                 BrokerNodeSettings.Create(config);
                 RemotingSettings.Create(config);
+                AkkaBrokerClientSettings.Create(config);
                 unread.Add(path);
             }
             catch (ConfigException e) when (e.Message.Contains(path, StringComparison.Ordinal))
