@@ -209,9 +209,20 @@ public sealed class ClientProcessors
         if (!_broker.IsMaster) return BrokerServices.Reply(request, ResponseCode.ServiceNotAvailable, "the broker is a slave");
 
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
-        if (!await LookUpAsync(header.Offset, buffer).ConfigureAwait(false) ||
-            MessageRecord.TryRead(buffer.WrittenSpan, checkCrc: false, out var original) != RecordReadStatus.Ok)
+        if (!await LookUpAsync(header.Offset, buffer).ConfigureAwait(false))
             return BrokerServices.Reply(request, ResponseCode.SystemError, $"look message by offset failed, {header.Offset}");
+        // The record view is a span over the buffer: everything read from it happens in a method without awaits.
+        var put = BuildSendBack(request, header, buffer.WrittenSpan);
+        if (put is null) return BrokerServices.Reply(request, ResponseCode.SystemError, $"look message by offset failed, {header.Offset}");
+        var result = await _broker.Store.PutAsync(put).ConfigureAwait(false);
+        var code = SendMessageProcessor.CodeOf(result.Status, out var remark);
+        return BrokerServices.Reply(request, code, result.Reason ?? remark);
+    }
+
+    // The retry or dead-letter copy of the record, as a put ready for the store; null when the record is unreadable.
+    private PutMessageRequest? BuildSendBack(RemotingCommand request, ConsumerSendMsgBackRequestHeader header, ReadOnlySpan<byte> record)
+    {
+        if (MessageRecord.TryRead(record, checkCrc: false, out var original) != RecordReadStatus.Ok) return null;
 
         var properties = MessageProperties.Parse(original.Properties);
         var originalTopic = System.Text.Encoding.UTF8.GetString(original.Topic);
@@ -257,9 +268,7 @@ public sealed class ClientProcessors
             MessageRewrite.ToSchedule(put, ref text, int.Parse(properties[MessageProperties.DelayLevel], System.Globalization.CultureInfo.InvariantCulture),
                 _broker.Store.Settings.MessageDelayLevels.Count);
         put.Properties = MessageRewrite.Normalize(text);
-        var result = await _broker.Store.PutAsync(put).ConfigureAwait(false);
-        var code = SendMessageProcessor.CodeOf(result.Status, out var remark);
-        return BrokerServices.Reply(request, code, result.Reason ?? remark);
+        return put;
     }
 
     // A consumer can send back a message it has just pulled before the Dispatcher publishes its progress past it
