@@ -38,7 +38,7 @@ public sealed class BenchCommandTests
         await using var node = await EmbeddedNode.StartAsync();
 
         var (code, stdout, stderr) = await Task.Run(() => ServeProcess.Run(null, "bench", "producer", "--namesrv", node.NameServerAddress,
-            "--topic", "BenchTopic", "--threads", "4", "--size", "256", "--duration", "2", "--queues", "2"));
+            "--topic", "BenchTopic", "--threads", "4", "--size", "256", "--duration", "2", "--warmup", "1", "--queues", "2"));
 
         Assert.True(code == 0, stderr);
         var summary = Regex.Match(stdout, @"^total: (\d+) msgs/s, ([\d.]+) MB/s, p50 (\d+) us, p99 (\d+) us, p99\.9 (\d+) us, failed (\d+)$", RegexOptions.Multiline);
@@ -58,7 +58,7 @@ public sealed class BenchCommandTests
         await Task.Delay(2000);
 
         var (code, _, stderr) = await Task.Run(() => ServeProcess.Run(null, "bench", "producer", "--namesrv", node.NameServerAddress,
-            "--topic", "E2E", "--threads", "2", "--size", "64", "--duration", "2", "--rate", "200"));
+            "--topic", "E2E", "--threads", "2", "--size", "64", "--duration", "2", "--warmup", "0", "--rate", "200"));
         Assert.True(code == 0, stderr);
 
         Assert.Equal(0, consumer.WaitForExit(TimeSpan.FromSeconds(30)));

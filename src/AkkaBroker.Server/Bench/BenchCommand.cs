@@ -20,7 +20,7 @@ internal static class BenchCommand
     }
 
     internal sealed record Settings(string NameServer, string Topic, int Threads, int Size, int Batch, int Duration, int Rate, bool Keys,
-        string? Tags, int Queues, bool Json);
+        string? Tags, int Queues, bool Json, int Warmup = 0);
 
     private static Command Producer()
     {
@@ -35,20 +35,26 @@ internal static class BenchCommand
         var tags = new Option<string?>("--tags") { Description = "tag every message with this tag" };
         var queues = new Option<int>("--queues") { Description = "queues of the topic when it is created", DefaultValueFactory = _ => 8 };
         var json = new Option<bool>("--json") { Description = "print results as JSON lines" };
+        var warmup = new Option<int>("--warmup")
+        {
+            Description = "seconds of load before measuring starts (connections, routes, JIT, first segment); not counted in the figures",
+            DefaultValueFactory = _ => 5,
+        };
         var command = new Command("producer", "Send messages as fast as acknowledged, or at a fixed rate, and report msgs/s and latency.")
         {
-            nameServer, topic, threads, size, batch, duration, rate, keys, tags, queues, json,
+            nameServer, topic, threads, size, batch, duration, rate, keys, tags, queues, json, warmup,
         };
         command.SetAction((r, ct) => RunProducerAsync(new Settings(r.GetValue(nameServer)!, r.GetValue(topic)!, r.GetValue(threads), r.GetValue(size),
-            r.GetValue(batch), r.GetValue(duration), r.GetValue(rate), r.GetValue(keys), r.GetValue(tags), r.GetValue(queues), r.GetValue(json)), ct));
+            r.GetValue(batch), r.GetValue(duration), r.GetValue(rate), r.GetValue(keys), r.GetValue(tags), r.GetValue(queues), r.GetValue(json),
+            r.GetValue(warmup)), ct));
         return command;
     }
 
     private static async Task<int> RunProducerAsync(Settings s, CancellationToken ct)
     {
-        if (s.Threads < 1 || s.Size < 1 || s.Batch < 1 || s.Duration < 1 || s.Rate < 0 || s.Queues < 1)
+        if (s.Threads < 1 || s.Size < 1 || s.Batch < 1 || s.Duration < 1 || s.Rate < 0 || s.Queues < 1 || s.Warmup < 0)
         {
-            await Console.Error.WriteLineAsync("akkabroker bench: --threads, --size, --batch, --duration and --queues must be positive, --rate not negative");
+            await Console.Error.WriteLineAsync("akkabroker bench: --threads, --size, --batch, --duration and --queues must be positive, --rate and --warmup not negative");
             return 2;
         }
 
@@ -79,6 +85,7 @@ internal static class BenchCommand
         // scheduled moment, so a stalled broker shows up in the percentiles instead of slowing the load down.
         var intervalTicks = s.Rate > 0 ? (long)(Stopwatch.Frequency * (double)s.Threads * s.Batch / s.Rate) : 0;
         var start = Stopwatch.GetTimestamp();
+        var measureFrom = start + s.Warmup * Stopwatch.Frequency;
         var senders = Enumerable.Range(0, s.Threads).Select(t => Task.Run(async () =>
         {
             var next = start + (intervalTicks > 0 ? intervalTicks * t / s.Threads : 0);
@@ -108,6 +115,7 @@ internal static class BenchCommand
                     if (s.Batch == 1) await producer.SendAsync(NewMessage(s, body, t, n++), CancellationToken.None);
                     else await producer.SendBatchAsync([.. Enumerable.Range(0, s.Batch).Select(_ => NewMessage(s, body, t, n++))], CancellationToken.None);
                     var micros = (Stopwatch.GetTimestamp() - began) * 1_000_000 / Stopwatch.Frequency;
+                    if (began < measureFrom) continue;
                     total.Record(micros);
                     window.Record(micros);
                     Interlocked.Add(ref sent, s.Batch);
@@ -115,6 +123,7 @@ internal static class BenchCommand
                 }
                 catch (Exception e) when (e is MQClientException or TimeoutException)
                 {
+                    if (began < measureFrom) continue;
                     Interlocked.Add(ref failed, s.Batch);
                     Interlocked.Add(ref windowFailed, s.Batch);
                 }
@@ -145,7 +154,7 @@ internal static class BenchCommand
 
         try
         {
-            await Task.Delay(TimeSpan.FromSeconds(s.Duration), ct);
+            await Task.Delay(TimeSpan.FromSeconds(s.Warmup + s.Duration), ct);
         }
         catch (OperationCanceledException)
         {
@@ -154,7 +163,7 @@ internal static class BenchCommand
         await stop.CancelAsync();
         await Task.WhenAll(senders);
         await report;
-        var elapsed = (Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency;
+        var elapsed = Math.Max((Stopwatch.GetTimestamp() - measureFrom) / (double)Stopwatch.Frequency, 1e-3);
         Print(s, "total", sent, failed, elapsed, total);
         return 0;
     }
