@@ -299,47 +299,35 @@ public sealed class PushConsumer : IAsyncDisposable
     private async Task<HashSet<MessageQueueRef>> LockAsync(IReadOnlyList<MessageQueueRef> queues)
     {
         var locked = new HashSet<MessageQueueRef>();
-        foreach (var byBroker in queues.GroupBy(q => q.BrokerName))
-        {
-            var address = Client.FindMasterAddress(byBroker.Key);
-            if (address is null) continue;
-            var body = new LockBatchRequestBody
+        await ForEachBrokerAsync(queues, RequestCode.LockBatchMq, mqs => new LockBatchRequestBody { ClientId = Client.ClientId, ConsumerGroup = _options.ConsumerGroup, MqSet = mqs },
+            response =>
             {
-                ClientId = Client.ClientId, ConsumerGroup = _options.ConsumerGroup,
-                MqSet = byBroker.Select(q => new MessageQueue { Topic = q.Topic, BrokerName = q.BrokerName, QueueId = q.QueueId }).ToList(),
-            };
-            try
-            {
-                var response = await Client.InvokeAsync(address, RemotingCommand.CreateRequest(RequestCode.LockBatchMq, body: RemotingJson.Serialize(body)),
-                    _options.RequestTimeout).ConfigureAwait(false);
                 if (response.Code == ResponseCode.Success && RemotingJson.TryDeserialize<LockBatchResponseBody>(response.Body.Span, out var ok, out _) && ok is not null)
                 {
                     foreach (var q in ok.LockOkMqSet) locked.Add(new MessageQueueRef(q.Topic, q.BrokerName, q.QueueId));
                 }
-            }
-            catch (Exception e) when (IsTransient(e))
-            {
-            }
-        }
-
+            }).ConfigureAwait(false);
         return locked;
     }
 
-    private async Task UnlockAsync(IReadOnlyList<MessageQueueRef> queues)
+    private Task UnlockAsync(IReadOnlyList<MessageQueueRef> queues) =>
+        ForEachBrokerAsync(queues, RequestCode.UnlockBatchMq,
+            mqs => new UnlockBatchRequestBody { ClientId = Client.ClientId, ConsumerGroup = _options.ConsumerGroup, MqSet = mqs }, static _ => { });
+
+    // One lock or unlock request per broker for its queues; a broker that does not answer simply locks nothing.
+    private async Task ForEachBrokerAsync<TBody>(IReadOnlyList<MessageQueueRef> queues, int code, Func<List<MessageQueue>, TBody> body,
+        Action<RemotingCommand> onResponse)
     {
         foreach (var byBroker in queues.GroupBy(q => q.BrokerName))
         {
             var address = Client.FindMasterAddress(byBroker.Key);
             if (address is null) continue;
-            var body = new UnlockBatchRequestBody
-            {
-                ClientId = Client.ClientId, ConsumerGroup = _options.ConsumerGroup,
-                MqSet = byBroker.Select(q => new MessageQueue { Topic = q.Topic, BrokerName = q.BrokerName, QueueId = q.QueueId }).ToList(),
-            };
+            var mqs = byBroker.Select(q => new MessageQueue { Topic = q.Topic, BrokerName = q.BrokerName, QueueId = q.QueueId }).ToList();
             try
             {
-                await Client.InvokeAsync(address, RemotingCommand.CreateRequest(RequestCode.UnlockBatchMq, body: RemotingJson.Serialize(body)),
+                var response = await Client.InvokeAsync(address, RemotingCommand.CreateRequest(code, body: RemotingJson.Serialize(body(mqs))),
                     _options.RequestTimeout).ConfigureAwait(false);
+                onResponse(response);
             }
             catch (Exception e) when (IsTransient(e))
             {

@@ -27,15 +27,21 @@ public sealed class StoreDir : IDisposable
         }
     }
 
-    public string[] Overrides(params string[] more) =>
+    /// <summary>Tiny files, so rollover, blank tails and index rolls happen within a test.</summary>
+    public static readonly string[] TinyFiles =
     [
-        "akkabroker.roles = [broker]",
-        $"akkabroker.store.store-path-root-dir = \"{Path}\"",
         "akkabroker.store.mapped-file-size-commit-log = 64k",
         "akkabroker.store.mapped-file-size-consume-queue = 1200",
         "akkabroker.store.max-message-size = 32k",
         "akkabroker.store.max-hash-slot-num = 64",
         "akkabroker.store.max-index-num = 256",
+    ];
+
+    public string[] Overrides(params string[] more) =>
+    [
+        "akkabroker.roles = [broker]",
+        $"akkabroker.store.store-path-root-dir = \"{Path}\"",
+        .. TinyFiles,
         .. FreePorts.NodeOverrides(out _, out _),
         .. more,
     ];

@@ -5,7 +5,6 @@ using AkkaBroker.Protocol.Json;
 using AkkaBroker.Protocol.Remoting;
 using AkkaBroker.Remoting;
 using AkkaBroker.TestKit;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AkkaBroker.Broker.Tests;
 
@@ -16,55 +15,45 @@ namespace AkkaBroker.Broker.Tests;
 public sealed class WireNode : IAsyncDisposable
 {
     private readonly RemotingClient _client = new(new RemotingOptions { IdleTimeout = Timeout.InfiniteTimeSpan });
+    private readonly EmbeddedNode _node;
     private readonly StoreDir? _ownedDir;
 
-    private WireNode(AkkaBrokerNode node, StoreDir dir, bool ownsDir, int nameServerPort, int brokerPort, string[] overrides)
+    private WireNode(EmbeddedNode node, StoreDir dir, bool ownsDir)
     {
-        Node = node;
+        _node = node;
         Dir = dir;
         _ownedDir = ownsDir ? dir : null;
-        NameServerPort = nameServerPort;
-        BrokerPort = brokerPort;
-        Overrides = overrides;
     }
 
     /// <summary>The running node.</summary>
-    public AkkaBrokerNode Node { get; private set; }
+    public AkkaBrokerNode Node => _node.Node;
 
     /// <summary>The node's store folder.</summary>
     public StoreDir Dir { get; }
 
     /// <summary>The name server's port.</summary>
-    public int NameServerPort { get; }
+    public int NameServerPort => _node.NameServerPort;
 
     /// <summary>The broker's port.</summary>
-    public int BrokerPort { get; }
+    public int BrokerPort => _node.BrokerPort;
 
     /// <summary>The broker's address as routes publish it.</summary>
-    public string BrokerAddress => $"127.0.0.1:{BrokerPort}";
-
-    private string[] Overrides { get; }
+    public string BrokerAddress => _node.BrokerAddress;
 
     /// <summary>
-    /// Starts a node with both roles. <paramref name="more"/> are extra HOCON overrides (e.g. declared topics).
-    /// Pass <paramref name="dir"/> to reuse a store (restart tests); otherwise a new temp folder is used and deleted.
+    /// Starts a node with both roles and tiny files. <paramref name="more"/> are extra HOCON overrides (e.g. declared
+    /// topics). Pass <paramref name="dir"/> to reuse a store (restart tests); otherwise a new temp folder is used and deleted.
     /// </summary>
     public static async Task<WireNode> StartAsync(StoreDir? dir = null, params string[] more)
     {
         var ownsDir = dir is null;
         dir ??= new StoreDir();
-        var ports = FreePorts.NodeOverrides(out var nameServerPort, out var brokerPort);
-        string[] overrides = [.. dir.Overrides(), "akkabroker.roles = [namesrv, broker]", .. ports, .. more];
-        var node = await AkkaBrokerNode.StartAsync(NodeConfig.Load(null, overrides), NullLoggerFactory.Instance);
-        return new WireNode(node, dir, ownsDir, nameServerPort, brokerPort, overrides);
+        var node = await EmbeddedNode.StartAsync(dir.Path, [.. StoreDir.TinyFiles, .. more]);
+        return new WireNode(node, dir, ownsDir);
     }
 
     /// <summary>Stops the node and starts it again on the same store and ports (a clean restart).</summary>
-    public async Task RestartAsync()
-    {
-        await Node.StopAsync(TimeSpan.FromSeconds(30));
-        Node = await AkkaBrokerNode.StartAsync(NodeConfig.Load(null, Overrides), NullLoggerFactory.Instance);
-    }
+    public Task RestartAsync() => _node.RestartAsync();
 
     /// <summary>Sends <paramref name="request"/> to the broker and waits for the answer.</summary>
     public async Task<RemotingCommand> BrokerAsync(RemotingCommand request, TimeSpan? timeout = null)
@@ -119,7 +108,7 @@ public sealed class WireNode : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _client.DisposeAsync();
-        await Node.StopAsync(TimeSpan.FromSeconds(30));
+        await _node.DisposeAsync();
         _ownedDir?.Dispose();
     }
 }

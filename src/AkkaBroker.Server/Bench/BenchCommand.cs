@@ -58,16 +58,8 @@ internal static class BenchCommand
             return 2;
         }
 
-        var servers = s.NameServer.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        try
-        {
-            await EnsureTopicAsync(servers, s, ct);
-        }
-        catch (Exception e) when (e is MQClientException or ArgumentException)
-        {
-            await Console.Error.WriteLineAsync($"akkabroker bench: {e.Message}");
-            return 1;
-        }
+        var servers = await PrepareTopicAsync(s, ct);
+        if (servers is null) return 1;
 
         await using var producer = new Producer(new ProducerOptions
         {
@@ -210,16 +202,8 @@ internal static class BenchCommand
             return 2;
         }
 
-        var servers = s.NameServer.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        try
-        {
-            await EnsureTopicAsync(servers, s, ct);
-        }
-        catch (Exception e) when (e is MQClientException or ArgumentException)
-        {
-            await Console.Error.WriteLineAsync($"akkabroker bench: {e.Message}");
-            return 1;
-        }
+        var servers = await PrepareTopicAsync(s, ct);
+        if (servers is null) return 1;
 
         var total = new LatencyHistogram();
         var window = new LatencyHistogram();
@@ -277,6 +261,22 @@ internal static class BenchCommand
         var count = Interlocked.Read(ref received);
         Print(s with { Size = count > 0 ? (int)(Interlocked.Read(ref bytes) / count) : 0 }, "total", count, 0, elapsed, total);
         return 0;
+    }
+
+    // The name servers of --namesrv, once the topic exists (null after printing why it could not be made).
+    private static async Task<string[]?> PrepareTopicAsync(Settings s, CancellationToken ct)
+    {
+        var servers = s.NameServer.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        try
+        {
+            await EnsureTopicAsync(servers, s, ct);
+            return servers;
+        }
+        catch (Exception e) when (e is MQClientException or ArgumentException)
+        {
+            await Console.Error.WriteLineAsync($"akkabroker bench: {e.Message}");
+            return null;
+        }
     }
 
     private static async Task EnsureTopicAsync(string[] servers, Settings s, CancellationToken ct)
