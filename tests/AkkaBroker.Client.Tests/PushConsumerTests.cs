@@ -171,6 +171,54 @@ public sealed class PushConsumerTests
     }
 
     [Fact]
+    public async Task Orderly_consumption_keeps_per_key_order_across_a_consumer_restart()
+    {
+        await using var node = await EmbeddedNode.StartAsync(null, Topics);
+        var seen = new ConcurrentDictionary<string, ConcurrentQueue<int>>();
+        PushConsumer Orderly()
+        {
+            var c = new PushConsumer(Options(node, "CG_ORDER_RESTART", "o"));
+            c.Subscribe("Events");
+            c.RegisterOrderlyListener(batch =>
+            {
+                foreach (var m in batch) seen.GetOrAdd(m.Keys!, _ => new()).Enqueue(int.Parse(m.BodyText[1..]));
+                return Task.FromResult(OrderlyConsumeResult.Success);
+            });
+            return c;
+        }
+
+        await using var producer = new Producer(new ProducerOptions { NamesrvAddr = [node.NameServerAddress], ProducerGroup = "PG" });
+        await producer.StartAsync();
+        MessageQueueRef ByKey(IReadOnlyList<MessageQueueRef> qs, Message m) => qs[m.Keys![^1] % qs.Count];
+        async Task SendRangeAsync(int from, int to)
+        {
+            for (var i = from; i < to; i++) await producer.SendAsync(new Message("Events", $"m{i}") { Keys = $"order-{i % 4}" }, ByKey);
+        }
+
+        await using (var first = Orderly())
+        {
+            await first.StartAsync();
+            await SendRangeAsync(0, 20);
+            await WaitUntilAsync(() => seen.Values.Sum(q => q.Count) == 20, what: "the first 20");
+        }
+
+        // Sent while no consumer runs: the next one resumes each queue from its committed offset, in order.
+        await SendRangeAsync(20, 40);
+        await using (var second = Orderly())
+        {
+            await second.StartAsync();
+            await WaitUntilAsync(() => seen.Values.Sum(q => q.Count) == 40, what: "all 40");
+        }
+
+        foreach (var values in seen.Values)
+        {
+            var list = values.ToList();
+            Assert.Equal(10, list.Count);
+            Assert.Equal(list.Order(), list);
+        }
+    }
+
+    [Fact]
     public async Task Committed_offsets_survive_a_consumer_restart_and_a_broker_restart()
     {
         await using var node = await EmbeddedNode.StartAsync(null, Topics);
