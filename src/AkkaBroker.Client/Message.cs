@@ -49,6 +49,9 @@ public sealed class Message
         set => Set(MessageProperties.DelayLevel, value > 0 ? value.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
     }
 
+    /// <summary>The client-side id (UNIQ_KEY) the producer gave it when sending; null before.</summary>
+    public string? UniqueKey => _properties.GetValueOrDefault(MessageProperties.UniqueKey);
+
     /// <summary>Every property, system ones included.</summary>
     public IReadOnlyDictionary<string, string> Properties => _properties;
 

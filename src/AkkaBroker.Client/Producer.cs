@@ -158,6 +158,11 @@ public sealed class Producer : IAsyncDisposable
         var topic = messages[0].Topic;
         if (messages.Any(m => m.Topic != topic)) throw new ArgumentException("every message of a batch must have the same topic", nameof(messages));
         if (messages.Any(m => m.DelayTimeLevel > 0)) throw new ArgumentException("batch messages cannot be delayed", nameof(messages));
+        foreach (var m in messages)
+        {
+            if (!m.Properties.ContainsKey(MessageProperties.UniqueKey)) m.SetProperty(MessageProperties.UniqueKey, UniqueKeys.Next());
+        }
+
         var items = messages.Select(m => (m.Flag, Validate(m).ToArray(), MessageProperties.Format(m.Properties))).ToList();
         var body = MessageBatch.Encode(items);
         if (body.Length > _options.MaxMessageSize) throw new ArgumentException($"the batch is {body.Length} bytes; the limit is {_options.MaxMessageSize}", nameof(messages));
@@ -282,6 +287,9 @@ public sealed class Producer : IAsyncDisposable
 
     private RemotingCommand BuildRequest(int code, Message message, MessageQueueRef queue, ReadOnlyMemory<byte> body, int sysFlag)
     {
+        // Every message gets a client-side id (UNIQ_KEY) once, kept across retries, as RocketMQ's Java client does.
+        if (code != RequestCode.SendBatchMessage && !message.Properties.ContainsKey(MessageProperties.UniqueKey))
+            message.SetProperty(MessageProperties.UniqueKey, UniqueKeys.Next());
         var properties = message.Properties.Count == 0 ? null : Encoding.UTF8.GetString(MessageProperties.Format(message.Properties));
         var header = new SendMessageRequestHeader(_options.ProducerGroup, message.Topic, _options.CreateTopicKey, _options.DefaultTopicQueueNums,
             queue.QueueId, sysFlag, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), message.Flag, properties, 0, false, null,

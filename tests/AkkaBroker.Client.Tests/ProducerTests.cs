@@ -34,6 +34,28 @@ public sealed class ProducerTests
     }
 
     [Fact]
+    public async Task Every_message_gets_a_client_side_unique_key_the_broker_indexes()
+    {
+        await using var node = await EmbeddedNode.StartAsync(null, Orders);
+        await using var producer = new Producer(Options(node));
+        await producer.StartAsync();
+
+        var first = new Message("Orders", "one");
+        var second = new Message("Orders", "two");
+        await producer.SendAsync(first);
+        await producer.SendAsync(second);
+
+        Assert.Matches("^[0-9A-F]{32}$", first.UniqueKey);
+        Assert.NotEqual(first.UniqueKey, second.UniqueKey);
+        var store = node.Node.Store!;
+        Assert.True(await EventuallyAsync(() => store.DispatchedOffset == store.MaxPhysicalOffset));
+        var found = new System.Buffers.ArrayBufferWriter<byte>();
+        Assert.Equal(1, store.QueryByKey("Orders", second.UniqueKey!, 32, 0, long.MaxValue, found));
+        Assert.Equal(RecordReadStatus.Ok, MessageRecord.TryRead(found.WrittenSpan, checkCrc: true, out var record));
+        Assert.Equal("two", Encoding.UTF8.GetString(record.Body));
+    }
+
+    [Fact]
     public async Task A_selector_keeps_one_keys_messages_in_one_queue_in_order()
     {
         await using var node = await EmbeddedNode.StartAsync(null, Orders);
