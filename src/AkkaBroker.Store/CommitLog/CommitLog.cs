@@ -161,7 +161,7 @@ public sealed partial class CommitLog : IDisposable
                 if (leastPages > 0 && written < file.FileSize && (written / NativePageSize) - (committed / NativePageSize) < leastPages) break;
                 if (written > committed)
                 {
-                    head.Buffer.Slice(committed, written - committed).CopyTo(file.Slice(committed, written - committed));
+                    file.WriteAt(committed, head.Buffer.Slice(committed, written - committed));
                     file.CommitTo(written);
                 }
 
@@ -254,7 +254,7 @@ public sealed partial class CommitLog : IDisposable
         var committed = file.CommittedPosition;
         var written = file.WritePosition;
         if (written <= committed || file.IsDestroyed) return;
-        pending.Buffer.Slice(committed, written - committed).CopyTo(file.Slice(committed, written - committed));
+        file.WriteAt(committed, pending.Buffer.Slice(committed, written - committed));
         file.CommitTo(written);
     }
 

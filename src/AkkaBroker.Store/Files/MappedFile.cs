@@ -157,6 +157,17 @@ public sealed unsafe class MappedFile : IDisposable
         return new ReadOnlySpan<byte>(_base + position, length);
     }
 
+    /// <summary>
+    /// Writes <paramref name="bytes"/> at <paramref name="position"/> with write() instead of through the mapping
+    /// (which sees them at once: both share the page cache). Pages written this way sync about 6x faster than pages
+    /// dirtied through the mapping (scripts/msync-vs-write.py), so the transient pool commits with it.
+    /// </summary>
+    public void WriteAt(int position, ReadOnlySpan<byte> bytes)
+    {
+        if ((uint)position > (uint)FileSize || bytes.Length > FileSize - position) throw new ArgumentOutOfRangeException(nameof(position));
+        RandomAccess.Write(_region.Handle, bytes, position);
+    }
+
     /// <summary>Writes at an absolute position (for files whose writer patches in place, like the IndexFile's slots).</summary>
     public Span<byte> Slice(int position, int length)
     {

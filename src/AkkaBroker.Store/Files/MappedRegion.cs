@@ -37,6 +37,9 @@ internal sealed unsafe class MappedRegion
     /// <summary>Address of the first byte; valid while a reference is held.</summary>
     public byte* Base { get; }
 
+    /// <summary>The file's handle, for writes that go through the page cache with write() rather than the mapping.</summary>
+    public Microsoft.Win32.SafeHandles.SafeFileHandle Handle => _stream.SafeFileHandle;
+
     /// <summary>Whether the owner let go (destroyed or disposed).</summary>
     public bool IsDestroyed => Volatile.Read(ref _destroyed) != 0;
 
