@@ -20,6 +20,7 @@ public sealed partial class CommitLog : IDisposable
     private readonly MappedFileQueue _queue;
     private readonly int _fileSize;
     private readonly int _maxMessageSize;
+    private readonly byte[]? _scratch;
     private readonly TransientStorePool? _pool;
     private readonly ConcurrentQueue<PendingBuffer> _pending = new();
     private MappedFile? _writeFile;
@@ -45,6 +46,9 @@ public sealed partial class CommitLog : IDisposable
             throw new ArgumentException($"pool buffers of {pool.BufferSize} bytes do not match segments of {_fileSize}", nameof(pool));
         _maxMessageSize = settings.MaxMessageSize;
         _pool = pool;
+        // SYNC_FLUSH waits for every fsync: records then go in with write(), whose pages sync ~6x faster than pages
+        // dirtied through the mapping (scripts/msync-vs-write.py). Readers still read them through the mapping.
+        if (pool is null && settings.FlushDiskType == FlushDiskType.SyncFlush) _scratch = new byte[Math.Min(_fileSize, Math.Max(_maxMessageSize, 64 * 1024))];
         _queue = new MappedFileQueue(settings.CommitLogDir, _fileSize, preallocate: true, warm: settings.WarmMappedFileEnable);
         _queue.Load();
     }
@@ -107,7 +111,16 @@ public sealed partial class CommitLog : IDisposable
 
         var offset = file.FileFromOffset + file.WritePosition;
         var record = fields with { PhysicalOffset = offset };
-        MessageRecord.Encode(Writable(file), record, body, topic, properties);
+        if (_scratch is { } scratch)
+        {
+            MessageRecord.Encode(scratch, record, body, topic, properties);
+            file.WriteAt(file.WritePosition, scratch.AsSpan(0, size));
+        }
+        else
+        {
+            MessageRecord.Encode(Writable(file), record, body, topic, properties);
+        }
+
         file.Advance(size);
         Volatile.Write(ref _lastStoreTimestamp, fields.StoreTimestamp);
         Volatile.Write(ref _published, offset + size);
@@ -271,7 +284,16 @@ public sealed partial class CommitLog : IDisposable
         var file = CurrentFile(0);
         var remaining = file.FileSize - file.WritePosition;
         if (size + MessageRecord.EndOfFileMarkerSize <= remaining) return file;
-        MessageRecord.WriteEndOfFile(Writable(file), remaining);
+        if (_scratch is { } scratch)
+        {
+            MessageRecord.WriteEndOfFile(scratch, remaining);
+            file.WriteAt(file.WritePosition, scratch.AsSpan(0, MessageRecord.EndOfFileMarkerSize));
+        }
+        else
+        {
+            MessageRecord.WriteEndOfFile(Writable(file), remaining);
+        }
+
         file.Advance(remaining);
         Volatile.Write(ref _published, file.FileFromOffset + file.FileSize);
         return CurrentFile(0);
