@@ -51,7 +51,7 @@ public sealed class ClientInstance : IAsyncDisposable
         _options = options;
         _log = options.LoggerFactory.CreateLogger<ClientInstance>();
         _remoting = new RemotingClient(new RemotingOptions { IdleTimeout = Timeout.InfiniteTimeSpan }, handler, _log);
-        ClientId = $"{options.ClientIp ?? LocalIp()}@{options.InstanceName}";
+        ClientId = $"{options.ClientIp ?? LocalIPv4().ToString()}@{options.InstanceName}";
         _refresh = new Timer(_ => _ = RefreshAllAsync(), null, options.PollNameServerInterval, options.PollNameServerInterval);
     }
 
@@ -106,6 +106,28 @@ public sealed class ClientInstance : IAsyncDisposable
         await connection.InvokeOnewayAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Tells every broker master known from the routes that this client leaves <paramref name="producerGroup"/> or
+    /// <paramref name="consumerGroup"/> (UNREGISTER_CLIENT). Best effort: a broker that does not answer drops the
+    /// client when its connection closes anyway.
+    /// </summary>
+    public async Task UnregisterAsync(string? producerGroup, string? consumerGroup)
+    {
+        var header = new UnregisterClientRequestHeader(ClientId, producerGroup, consumerGroup);
+        foreach (var address in AllMasterAddresses())
+        {
+            try
+            {
+                await InvokeAsync(address, RemotingCommand.CreateRequest(RequestCode.UnregisterClient, header.ToExtFields()), _options.RequestTimeout)
+                    .ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RemotingConnectionException or RemotingTimeoutException or MQClientException)
+            {
+                _log.LogDebug("Unregistering from {Address} failed: {Reason}", address, e.Message);
+            }
+        }
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
@@ -115,10 +137,14 @@ public sealed class ClientInstance : IAsyncDisposable
 
     private Task<RemotingConnection> ConnectAsync(string address, CancellationToken cancellationToken)
     {
-        var split = address.LastIndexOf(':');
-        if (split <= 0 || !int.TryParse(address.AsSpan(split + 1), out var port))
-            throw new MQClientException($"'{address}' is not a host:port address");
-        return _remoting.ConnectAsync(address[..split], port, cancellationToken);
+        try
+        {
+            return _remoting.ConnectAsync(address, cancellationToken);
+        }
+        catch (FormatException e)
+        {
+            throw new MQClientException(e.Message, e);
+        }
     }
 
     private async Task<TopicRouteData?> FetchRouteAsync(string topic, CancellationToken cancellationToken)
@@ -167,19 +193,20 @@ public sealed class ClientInstance : IAsyncDisposable
         }
     }
 
-    private static string LocalIp()
+    /// <summary>The first non-loopback IPv4 address of this machine (loopback when there is none): the client id's IP.</summary>
+    internal static IPAddress LocalIPv4()
     {
         try
         {
             foreach (var address in Dns.GetHostAddresses(Dns.GetHostName()))
             {
-                if (address.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(address)) return address.ToString();
+                if (address.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(address)) return address;
             }
         }
         catch (SocketException)
         {
         }
 
-        return "127.0.0.1";
+        return IPAddress.Loopback;
     }
 }

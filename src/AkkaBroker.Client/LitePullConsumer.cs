@@ -170,21 +170,7 @@ public sealed class LitePullConsumer : IAsyncDisposable
     {
         var client = Interlocked.Exchange(ref _client, null);
         if (client is null) return;
-        if (!_manual && _subscriptions.Count > 0)
-        {
-            var header = new UnregisterClientRequestHeader(client.ClientId, null, _options.ConsumerGroup);
-            foreach (var address in client.AllMasterAddresses())
-            {
-                try
-                {
-                    await client.InvokeAsync(address, RemotingCommand.CreateRequest(RequestCode.UnregisterClient, header.ToExtFields()), _options.RequestTimeout)
-                        .ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is Remoting.RemotingConnectionException or Remoting.RemotingTimeoutException)
-                {
-                }
-            }
-        }
+        if (!_manual && _subscriptions.Count > 0) await client.UnregisterAsync(null, _options.ConsumerGroup).ConfigureAwait(false);
 
         await client.DisposeAsync().ConfigureAwait(false);
     }

@@ -91,20 +91,7 @@ public sealed class Producer : IAsyncDisposable
     {
         var client = Interlocked.Exchange(ref _client, null);
         if (client is null) return;
-        var header = new UnregisterClientRequestHeader(client.ClientId, _options.ProducerGroup);
-        foreach (var address in client.AllMasterAddresses())
-        {
-            try
-            {
-                await client.InvokeAsync(address, RemotingCommand.CreateRequest(RequestCode.UnregisterClient, header.ToExtFields()), _options.RequestTimeout)
-                    .ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is RemotingConnectionException or RemotingTimeoutException or MQClientException)
-            {
-                _log.LogDebug("Unregistering from {Address} failed: {Reason}", address, e.Message);
-            }
-        }
-
+        await client.UnregisterAsync(_options.ProducerGroup, null).ConfigureAwait(false);
         await client.DisposeAsync().ConfigureAwait(false);
     }
 

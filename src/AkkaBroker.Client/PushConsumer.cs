@@ -107,19 +107,7 @@ public sealed class PushConsumer : IAsyncDisposable
         await Task.WhenAll(_owned.Values.Select(w => w.StopAsync())).ConfigureAwait(false);
         await PersistOffsetsAsync().ConfigureAwait(false);
         if (Orderly) await UnlockAsync(_owned.Keys.ToList()).ConfigureAwait(false);
-        var header = new UnregisterClientRequestHeader(client.ClientId, null, _options.ConsumerGroup);
-        foreach (var address in client.AllMasterAddresses())
-        {
-            try
-            {
-                await client.InvokeAsync(address, RemotingCommand.CreateRequest(RequestCode.UnregisterClient, header.ToExtFields()), _options.RequestTimeout)
-                    .ConfigureAwait(false);
-            }
-            catch (Exception e) when (IsTransient(e))
-            {
-            }
-        }
-
+        await client.UnregisterAsync(null, _options.ConsumerGroup).ConfigureAwait(false);
         await client.DisposeAsync().ConfigureAwait(false);
     }
 

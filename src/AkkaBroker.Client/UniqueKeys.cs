@@ -1,6 +1,4 @@
 using System.Buffers.Binary;
-using System.Net;
-using System.Net.Sockets;
 
 namespace AkkaBroker.Client;
 
@@ -29,26 +27,10 @@ public static class UniqueKeys
     private static string CreatePrefix()
     {
         Span<byte> prefix = stackalloc byte[10];
-        var ip = LocalIPv4();
+        var ip = ClientInstance.LocalIPv4();
         ip.TryWriteBytes(prefix, out _);
         BinaryPrimitives.WriteInt16BigEndian(prefix[4..], (short)Environment.ProcessId);
         BinaryPrimitives.WriteInt32BigEndian(prefix[6..], Random.Shared.Next());
         return Convert.ToHexString(prefix);
-    }
-
-    private static IPAddress LocalIPv4()
-    {
-        try
-        {
-            foreach (var address in Dns.GetHostAddresses(Dns.GetHostName()))
-            {
-                if (address.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(address)) return address;
-            }
-        }
-        catch (SocketException)
-        {
-        }
-
-        return IPAddress.Loopback;
     }
 }

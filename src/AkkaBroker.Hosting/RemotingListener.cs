@@ -93,7 +93,7 @@ public sealed class RemotingListener : IAsyncDisposable
     private static async Task ServeAsync(ConnectionContext context, RemotingRequestHandler handler, RemotingOptions options, ILogger log,
         ConnectionSet connections)
     {
-        var connection = new RemotingConnection(context.Transport, handler, options, log, Describe(context.RemoteEndPoint));
+        var connection = new RemotingConnection(context.Transport, handler, options, log, RemoteAddresses.Describe(context.RemoteEndPoint));
         if (!connections.TryAdd(connection))
         {
             connection.Close("server stopping");
@@ -106,13 +106,6 @@ public sealed class RemotingListener : IAsyncDisposable
         connection.Start();
         await connection.Closed.ConfigureAwait(false);
     }
-
-    private static string Describe(EndPoint? endPoint) => endPoint switch
-    {
-        IPEndPoint ip => $"{(ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address)}:{ip.Port}",
-        null => "unknown",
-        _ => endPoint.ToString() ?? "unknown",
-    };
 
     private sealed class ConnectionSet
     {

@@ -63,6 +63,17 @@ public sealed class RemotingClient : IAsyncDisposable
         }
     }
 
+    /// <summary>The connection to <paramref name="address"/>, given as RocketMQ writes addresses: "host:port".</summary>
+    /// <exception cref="FormatException"><paramref name="address"/> is not host:port.</exception>
+    public Task<RemotingConnection> ConnectAsync(string address, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var split = address.LastIndexOf(':');
+        if (split <= 0 || !int.TryParse(address.AsSpan(split + 1), out var port) || port is < 1 or > 65535)
+            throw new FormatException($"'{address}' is not a host:port address");
+        return ConnectAsync(address[..split], port, cancellationToken);
+    }
+
     /// <summary>
     /// Opens a new, uncached connection and starts it. Throws <see cref="RemotingConnectionException"/> when the
     /// connect fails.

@@ -23,10 +23,15 @@ internal static class SocketTransport
         var pipe = new DuplexPipe(
             PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true)),
             PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true)));
-        return new RemotingConnection(pipe, handler, options, logger, Describe(socket.RemoteEndPoint), stream);
+        return new RemotingConnection(pipe, handler, options, logger, RemoteAddresses.Describe(socket.RemoteEndPoint), stream);
     }
 
-    /// <summary>"host:port" as RocketMQ writes addresses (IPv4 without the ::ffff: prefix).</summary>
+}
+
+/// <summary>Peer addresses as RocketMQ writes them in logs and client ids.</summary>
+public static class RemoteAddresses
+{
+    /// <summary>"host:port", IPv4 without the ::ffff: prefix; "unknown" when there is no end point.</summary>
     public static string Describe(EndPoint? endPoint) => endPoint switch
     {
         IPEndPoint ip => $"{(ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address)}:{ip.Port}",

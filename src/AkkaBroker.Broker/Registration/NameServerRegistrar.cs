@@ -150,9 +150,7 @@ public sealed class NameServerRegistrar : ActorBase
 
     private async Task<RemotingCommand> InvokeAsync(string address, RemotingCommand request)
     {
-        var split = address.LastIndexOf(':');
-        if (split <= 0 || !int.TryParse(address.AsSpan(split + 1), out var port)) throw new FormatException($"name server address '{address}' is not host:port");
-        var connection = await _client.ConnectAsync(address[..split], port).ConfigureAwait(false);
+        var connection = await _client.ConnectAsync(address).ConfigureAwait(false);
         return await connection.InvokeAsync(request, RequestTimeout).ConfigureAwait(false);
     }
 
