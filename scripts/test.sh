@@ -36,6 +36,8 @@ for proj in $(find tests -name '*.Tests.csproj' | sort); do
   p=$(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$summary")
   s=$(sed -E 's/.*Skipped: +([0-9]+).*/\1/' <<<"$summary")
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+  # A CI log keeps only this script's output: show why each test failed, not just its name.
+  if [ "$f" -gt 0 ]; then grep -E -A3 '^\s+Error Message:' "$out" | head -n 60; fi
 done
 
 # The ali-ons (Node.js) compatibility suite drives the freshly built server; it ends with "compat: N passed, N failed".

@@ -75,18 +75,30 @@ public static partial class ConfigFile
         var backupPath = BackupPath(path);
         var backup = TryParse(backupPath, parse, out value);
         if (backup is null) return new ConfigLoadResult<T>(value!, ConfigFileSource.Backup, main);
-        if (!File.Exists(path) && !File.Exists(backupPath)) return new ConfigLoadResult<T>(empty(), ConfigFileSource.Missing, null);
+        // Judged on what the reads saw, not on a fresh look: a writer may create the file in between, and that
+        // must not turn "neither exists" into "both are corrupt".
+        if (ReferenceEquals(main, Missing) && ReferenceEquals(backup, Missing)) return new ConfigLoadResult<T>(empty(), ConfigFileSource.Missing, null);
         throw new StoreCorruptException($"{path}: {main}; {backupPath}: {backup}");
     }
 
-    /// <summary>Null on success, else why the file could not be used.</summary>
+    private const string Missing = "missing";
+
+    /// <summary>Null on success, <see cref="Missing"/> when there is no file, else why the file could not be used.</summary>
     private static string? TryParse<T>(string path, Func<byte[], T> parse, out T? value)
     {
         value = default;
-        if (!File.Exists(path)) return "missing";
         try
         {
-            var bytes = File.ReadAllBytes(path);
+            byte[] bytes;
+            try
+            {
+                bytes = File.ReadAllBytes(path);
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                return Missing;
+            }
+
             if (bytes.AsSpan().Trim(" \t\r\n"u8).IsEmpty) return "empty";
             value = parse(bytes);
             return value is null ? "empty document" : null;

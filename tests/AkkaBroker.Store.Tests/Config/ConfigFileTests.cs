@@ -124,6 +124,43 @@ public sealed class ConfigFileTests : IDisposable
     }
 
     [Fact]
+    public void A_load_racing_the_first_writes_sees_either_nothing_or_a_whole_document_never_corruption()
+    {
+        // The broker's own readers and the files' first save can run at once (tests and admin tools read them
+        // live); a load that finds neither copy and then a file appearing must still say "missing".
+        var path = PathOf(DelayOffsetTable.FileName);
+        var loads = 0;
+        for (var round = 0; round < 200; round++)
+        {
+            if (Directory.Exists(Path.GetDirectoryName(path))) Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+            Exception? failed = null;
+            var writer = new Thread(() =>
+            {
+                try
+                {
+                    for (var i = 1; i <= 3; i++) ConfigJson.Save(path, new DelayOffsetTable { Offsets = { [1] = i } });
+                }
+                catch (Exception e)
+                {
+                    failed = e;
+                }
+            });
+            writer.Start();
+            while (writer.IsAlive)
+            {
+                var loaded = ConfigJson.Load<DelayOffsetTable>(path);
+                Assert.InRange(loaded.Value.Offsets.GetValueOrDefault(1), 0, 3);
+                loads++;
+            }
+
+            writer.Join();
+            Assert.Null(failed);
+        }
+
+        Assert.True(loads > 200, $"only {loads} loads overlapped the writers");
+    }
+
+    [Fact]
     public void Both_copies_missing_loads_an_empty_document()
     {
         var loaded = ConfigJson.Load<ConsumerOffsetTable>(PathOf(ConsumerOffsetTable.FileName));
