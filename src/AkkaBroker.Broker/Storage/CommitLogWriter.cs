@@ -53,6 +53,7 @@ public sealed class CommitLogWriter : ActorBase
     private readonly Dictionary<(string Topic, int QueueId), long> _queueOffsets;
     private readonly Dictionary<string, byte[]> _topicBytes = new(StringComparer.Ordinal);
     private readonly List<Envelope> _batch = new(MaxBatch);
+    private readonly List<(PutMessageRequest Request, PutMessageResult Result)> _appended = new(MaxBatch);
     private string? _failure;
     private string? _diskFull;
 
@@ -91,7 +92,19 @@ public sealed class CommitLogWriter : ActorBase
                 AppendBatch(first, sender);
                 break;
             case PutMessageBatchRequest batch:
+                _log.BeginBatch();
                 var batchResult = AppendMessageBatch(batch);
+                try
+                {
+                    _log.EndBatch();
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    Fail(e);
+                    // Some of its messages may be stored (an earlier full buffer was written): the client's retry may duplicate them, never lose them.
+                    batchResult = new PutMessageBatchResult(PutMessageStatus.ServiceNotAvailable, [], _failure);
+                }
+
                 if (batchResult.Status == PutMessageStatus.PutOk) _dispatcher.Tell(Appended.Instance);
                 RespondBatch(batch, batchResult);
                 break;
@@ -117,22 +130,58 @@ public sealed class CommitLogWriter : ActorBase
         DrainQueued(_batch, MaxBatch - 1);
         var appended = false;
         var answers = CompletionBatch.Rent();
+        _log.BeginBatch();
         foreach (var envelope in _batch)
         {
             if (envelope.Message is not PutMessageRequest request)
             {
-                Handle(envelope.Message, envelope.Sender); // another kind of message drained with the batch keeps its order
+                // Another kind of message drained with the batch keeps its order: what came before it is settled first.
+                Settle(answers);
+                Handle(envelope.Message, envelope.Sender);
+                _log.BeginBatch();
                 continue;
             }
 
             var result = Append(request);
             appended |= result.IsStored;
-            Respond(request, result, answers);
+            _appended.Add((request, result));
         }
 
+        Settle(answers);
         _batch.Clear();
         if (appended) _dispatcher.Tell(Appended.Instance);
         answers.Post();
+    }
+
+    // Writes what the CommitLog collected since BeginBatch, then answers those requests (at once, or through the
+    // flusher, which must never see a record before it is written). A failed write refuses the records it lost.
+    private void Settle(CompletionBatch answers)
+    {
+        var written = true;
+        try
+        {
+            _log.EndBatch();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Fail(e);
+            written = false;
+        }
+
+        var readable = _log.ReadableOffset;
+        foreach (var (request, result) in _appended)
+        {
+            var lost = !written && result.IsStored && result.PhysicalOffset + result.WroteBytes > readable;
+            Respond(request, lost ? PutMessageResult.Refused(PutMessageStatus.ServiceNotAvailable, _failure!) : result, answers);
+        }
+
+        _appended.Clear();
+    }
+
+    private void Fail(Exception e)
+    {
+        _failure = $"the store is read-only after a storage error: {e.Message}";
+        Context.Log.LogCritical(e, "CommitLog append failed; the broker refuses writes from now on");
     }
 
     // Why no put can be taken for this queue right now, or null.
@@ -153,8 +202,7 @@ public sealed class CommitLogWriter : ActorBase
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _failure = $"the store is read-only after a storage error: {e.Message}";
-            Context.Log.LogCritical(e, "CommitLog append failed; the broker refuses writes from now on");
+            Fail(e);
             appended = default;
             return false;
         }

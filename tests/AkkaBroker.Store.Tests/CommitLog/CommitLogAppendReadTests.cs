@@ -11,6 +11,58 @@ public sealed class CommitLogAppendReadTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
+    public void Sync_flush_batches_become_readable_and_flushable_only_when_written_and_then_read_back_whole()
+    {
+        var settings = Settings(_dir.Path) with { FlushDiskType = FlushDiskType.SyncFlush };
+        var written = new List<(long Offset, int Size, long QueueOffset, int BodyLength)>();
+        var random = new Random(7);
+        using (var log = new CommitLog(settings))
+        {
+            using (var checkpoint = StoreCheckpoint.Open(_dir.Path)) log.Recover(false, checkpoint, checkCrc: true);
+            for (var batch = 0; batch < 30; batch++)
+            {
+                var before = log.ReadableOffset;
+                log.BeginBatch();
+                for (var i = 0; i < 20; i++)
+                {
+                    var queueOffset = (long)written.Count;
+                    var length = random.Next(0, 3000);
+                    var result = log.Append(Fields(queueOffset), Body(queueOffset, length), Topic, Props);
+                    Assert.Equal(PutMessageStatus.PutOk, result.Status);
+                    written.Add((result.PhysicalOffset, result.Size, queueOffset, length));
+                }
+
+                // The last record is still only in the batch buffer: neither readable nor covered by a flush.
+                var last = written[^1];
+                Assert.True(log.ReadableOffset < last.Offset + last.Size);
+                Assert.True(log.Flush(0) <= log.ReadableOffset);
+                Assert.True(log.ReadableOffset >= before);
+                log.EndBatch();
+                Assert.Equal(last.Offset + last.Size, log.ReadableOffset);
+                Assert.Equal(log.ReadableOffset, log.Flush(0));
+            }
+
+            Assert.True(log.Segments.Count >= 10, "batches crossed segment ends");
+        }
+
+        // Reopened: every record is there, at its offset, intact.
+        using var reopened = new CommitLog(settings);
+        using (var checkpoint = StoreCheckpoint.Open(_dir.Path)) reopened.Recover(true, checkpoint, checkCrc: true);
+        Assert.Equal(written[^1].Offset + written[^1].Size, reopened.ReadableOffset);
+        foreach (var (offset, size, queueOffset, bodyLength) in written)
+        {
+            Assert.Equal(CommitLogReadStatus.Ok, reopened.TryRead(offset, reopened.ReadableOffset, out var lease));
+            using (lease)
+            {
+                Assert.Equal(size, lease.Length);
+                Assert.Equal(queueOffset, lease.View.QueueOffset);
+                Assert.True(lease.View.Body.SequenceEqual(Body(queueOffset, bodyLength)));
+                Assert.Equal(RecordReadStatus.Ok, MessageRecord.TryRead(lease.Bytes, checkCrc: true, out _));
+            }
+        }
+    }
+
+    [Fact]
     public void Records_of_random_sizes_roll_over_many_segments_and_read_back_at_their_offsets()
     {
         using var log = OpenRecovered(_dir.Path);
