@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 using AkkaBroker.Server.Bench;
 using AkkaBroker.TestKit;
@@ -67,6 +69,40 @@ public sealed class BenchCommandTests
         Assert.True(long.Parse(summary.Groups[1].Value) > 0, consumer.Stdout);
         // Loopback end-to-end latency is milliseconds, not seconds: the stamp in the body was read.
         Assert.InRange(long.Parse(summary.Groups[3].Value), 1, 2_000_000);
+    }
+
+    [Fact]
+    public async Task The_open_loop_pacer_keeps_the_schedule_never_starts_early_and_caps_sends_in_flight()
+    {
+        var started = new ConcurrentQueue<(long Index, long Due, long At)>();
+        int inFlight = 0, most = 0;
+        using var stop = new CancellationTokenSource();
+        var start = Stopwatch.GetTimestamp();
+        // 2,000 sends/s but each takes >= 5 ms with 4 slots: at most 800/s can run, the rest start late.
+        var run = OpenLoopPacer.RunAsync(2000, 4, start, stop.Token, async (due, i) =>
+        {
+            started.Enqueue((i, due, Stopwatch.GetTimestamp()));
+            var now = Interlocked.Increment(ref inFlight);
+            for (var seen = Volatile.Read(ref most); now > seen && Interlocked.CompareExchange(ref most, now, seen) != seen; seen = Volatile.Read(ref most))
+            {
+            }
+
+            await Task.Delay(5);
+            Interlocked.Decrement(ref inFlight);
+        });
+        await Task.Delay(1000);
+        await stop.CancelAsync();
+        await run;
+
+        var sends = started.OrderBy(s => s.Index).ToList();
+        Assert.True(sends.Count >= 20, $"only {sends.Count} sends started");
+        Assert.Equal(Enumerable.Range(0, sends.Count).Select(i => (long)i), sends.Select(s => s.Index));
+        var interval = Stopwatch.Frequency / 2000.0;
+        Assert.All(sends, s => Assert.Equal(start + (long)(s.Index * interval), s.Due)); // the schedule, not the start times
+        Assert.All(sends, s => Assert.True(s.At >= s.Due, $"send {s.Index} started before its scheduled moment"));
+        Assert.InRange(most, 1, 4);
+        Assert.Equal(0, Volatile.Read(ref inFlight)); // the run ends after its last send
+        Assert.True(sends[^1].At - sends[^1].Due > Stopwatch.Frequency / 10, "capped sends start late, and that lateness is what gets measured");
     }
 
     [Fact]
