@@ -25,7 +25,7 @@ public readonly record struct ConfigLoadResult<T>(T Value, ConfigFileSource Sour
 
 /// <summary>
 /// Crash-safe config files (RocketMQ's <c>MixAll.string2File</c> made atomic): a write goes to <c>&lt;name&gt;.tmp</c>
-/// and is fsynced, the current file is copied to <c>&lt;name&gt;.bak</c>, the temp file is renamed over the file
+/// and is fsynced, the current file is copied to <c>&lt;name&gt;.bak</c> (through its own temp file), the temp file is renamed over the file
 /// and the folder is fsynced. A crash at any point leaves the previous or the new file whole, and a load falls
 /// back to the <c>.bak</c> copy when the file is missing or corrupt.
 /// </summary>
@@ -43,22 +43,25 @@ public static partial class ConfigFile
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
         var temp = TempPath(path);
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        WriteSynced(temp, content);
+        if (TryReadAll(path) is { } previous)
         {
-            stream.Write(content);
-            stream.Flush(flushToDisk: true);
-        }
-
-        if (File.Exists(path))
-        {
+            // The copy goes through its own temp file and a rename, like the file itself: File.Copy would hold the
+            // .bak exclusively while writing it, and a reader falling back to it at that moment would make one of them fail.
             var backup = BackupPath(path);
-            File.Copy(path, backup, overwrite: true);
-            using var copy = new FileStream(backup, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
-            copy.Flush(flushToDisk: true);
+            WriteSynced(TempPath(backup), previous);
+            File.Move(TempPath(backup), backup, overwrite: true);
         }
 
         File.Move(temp, path, overwrite: true);
         SyncDirectory(directory);
+    }
+
+    private static void WriteSynced(string path, ReadOnlySpan<byte> content)
+    {
+        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
+        stream.Write(content);
+        stream.Flush(flushToDisk: true);
     }
 
     /// <summary>
@@ -89,15 +92,7 @@ public static partial class ConfigFile
         value = default;
         try
         {
-            byte[] bytes;
-            try
-            {
-                bytes = File.ReadAllBytes(path);
-            }
-            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-            {
-                return Missing;
-            }
+            if (TryReadAll(path) is not { } bytes) return Missing;
 
             if (bytes.AsSpan().Trim(" \t\r\n"u8).IsEmpty) return "empty";
             value = parse(bytes);
@@ -110,6 +105,18 @@ public static partial class ConfigFile
         catch (NotSupportedException e)
         {
             return $"unexpected shape ({e.Message})";
+        }
+    }
+
+    private static byte[]? TryReadAll(string path)
+    {
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
         }
     }
 
