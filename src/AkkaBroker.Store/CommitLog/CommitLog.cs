@@ -49,9 +49,10 @@ public sealed partial class CommitLog : IDisposable
             throw new ArgumentException($"pool buffers of {pool.BufferSize} bytes do not match segments of {_fileSize}", nameof(pool));
         _maxMessageSize = settings.MaxMessageSize;
         _pool = pool;
-        // SYNC_FLUSH waits for every fsync: records then go in with write(), whose pages sync ~6x faster than pages
-        // dirtied through the mapping (scripts/msync-vs-write.py). Readers still read them through the mapping.
-        if (pool is null && settings.FlushDiskType == FlushDiskType.SyncFlush) _scratch = new byte[Math.Min(_fileSize, Math.Max(_maxMessageSize, 64 * 1024))];
+        // Without the pool, records go into the segment with write() and are read through the mapping. Pages written
+        // so sync ~6x faster than pages dirtied through the mapping (scripts/msync-vs-write.py), and the writer never
+        // faults on a page the flusher is writing back: ASYNC_FLUSH open-loop p99 13 ms -> 5.5 ms at 20k msgs/s.
+        if (pool is null) _scratch = new byte[Math.Min(_fileSize, Math.Max(_maxMessageSize, 64 * 1024))];
         _queue = new MappedFileQueue(settings.CommitLogDir, _fileSize, preallocate: true, warm: settings.WarmMappedFileEnable);
         _queue.Load();
     }
@@ -141,10 +142,10 @@ public sealed partial class CommitLog : IDisposable
     }
 
     /// <summary>
-    /// SYNC_FLUSH: until <see cref="EndBatch"/>, appended records are collected in a buffer and written with one
-    /// write() instead of one each (a group commit's worth of 1 KiB records cost 64 write calls, each paying the
+    /// Until <see cref="EndBatch"/>, appended records are collected in a buffer and written with one write() instead
+    /// of one each (a SYNC_FLUSH group commit's worth of 1 KiB records cost 64 write calls, each paying the
     /// filesystem's per-call page work). They are neither readable nor flushable before <see cref="EndBatch"/>, so the
-    /// writer hands their requests to the flusher only after it. A no-op for the other modes. Writer only.
+    /// writer hands their requests to the flusher only after it. A no-op with the transient store pool. Writer only.
     /// </summary>
     public void BeginBatch() => _staging = _scratch is not null;
 

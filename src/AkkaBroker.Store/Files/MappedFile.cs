@@ -160,7 +160,7 @@ public sealed unsafe class MappedFile : IDisposable
     /// <summary>
     /// Writes <paramref name="bytes"/> at <paramref name="position"/> with write() instead of through the mapping
     /// (which sees them at once: both share the page cache). Pages written this way sync about 6x faster than pages
-    /// dirtied through the mapping (scripts/msync-vs-write.py), so SYNC_FLUSH appends and the transient pool commit use it.
+    /// dirtied through the mapping (scripts/msync-vs-write.py), so CommitLog appends and the transient pool commit use it.
     /// </summary>
     public void WriteAt(int position, ReadOnlySpan<byte> bytes)
     {
