@@ -1,10 +1,12 @@
+using System.Text.Json.Serialization;
 using AkkaBroker.Protocol.Json;
+using AkkaBroker.Store.Config;
 
 namespace AkkaBroker.NameServer;
 
 /// <summary>
-/// The name server's KV config (RocketMQ's KVConfigManager): values by namespace and key. Held in memory only: unlike
-/// Java's kvConfig.json it does not survive a restart. Single owner (<see cref="RouteRegistry"/>): not thread-safe.
+/// The name server's KV config (RocketMQ's KVConfigManager): values by namespace and key, kept in a
+/// <c>kvConfig.json</c> of Java's shape when a path is configured. Single owner (<see cref="RouteRegistry"/>): not thread-safe.
 /// </summary>
 public sealed class KvConfigTable
 {
@@ -12,6 +14,32 @@ public sealed class KvConfigTable
     public const string OrderTopicConfigNamespace = "ORDER_TOPIC_CONFIG";
 
     private readonly Dictionary<string, Dictionary<string, string>> _namespaces = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Reads <paramref name="path"/> (or its <c>.bak</c> copy); empty when neither exists. <paramref name="problem"/>
+    /// says why the main file was not used, for the log.
+    /// </summary>
+    /// <exception cref="AkkaBroker.Store.StoreCorruptException">Both copies exist and neither parses.</exception>
+    public static KvConfigTable Load(string path, out string? problem)
+    {
+        var loaded = ConfigJson.Load<KvConfigFile>(path);
+        problem = loaded.Problem;
+        var table = new KvConfigTable();
+        foreach (var (ns, pairs) in loaded.Value.ConfigTable)
+        {
+            foreach (var (key, value) in pairs) table.Put(ns, key, value);
+        }
+
+        return table;
+    }
+
+    /// <summary>Writes the whole table to <paramref name="path"/> atomically (the previous copy becomes <c>.bak</c>).</summary>
+    public void Save(string path)
+    {
+        var file = new KvConfigFile();
+        foreach (var (ns, pairs) in _namespaces) file.ConfigTable[ns] = new Dictionary<string, string>(pairs, StringComparer.Ordinal);
+        ConfigJson.Save(path, file);
+    }
 
     /// <summary>Sets a value, creating the namespace when needed.</summary>
     public void Put(string ns, string key, string value)
@@ -35,4 +63,12 @@ public sealed class KvConfigTable
         foreach (var (key, value) in table.OrderBy(e => e.Key, StringComparer.Ordinal)) copy.Table[key] = value;
         return copy;
     }
+}
+
+/// <summary><c>kvConfig.json</c>: Java's KVConfigSerializeWrapper, <c>{"configTable":{namespace:{key:value}}}</c>.</summary>
+public sealed class KvConfigFile
+{
+    /// <summary>Values by namespace and key.</summary>
+    [JsonPropertyName("configTable")]
+    public Dictionary<string, Dictionary<string, string>> ConfigTable { get; set; } = new(StringComparer.Ordinal);
 }

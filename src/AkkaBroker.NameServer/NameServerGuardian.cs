@@ -1,3 +1,4 @@
+using AkkaBroker.Store;
 using AkkaBroker.Actors;
 using AkkaBroker.Remoting;
 using Microsoft.Extensions.Logging;
@@ -25,6 +26,7 @@ public sealed class NameServerGuardian : ActorBase
 
     private readonly NameServerSettings _settings;
     private RequestProcessorTable? _table;
+    private string? _failure;
     private bool _started;
 
     /// <summary>Creates the guardian for the given settings.</summary>
@@ -36,8 +38,28 @@ public sealed class NameServerGuardian : ActorBase
     /// <inheritdoc />
     protected override void PreStart()
     {
-        var registry = Context.ActorOf(RouteRegistry.Props(_settings), "routes");
+        KvConfigTable kv;
+        try
+        {
+            kv = LoadKvConfig();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or StoreCorruptException)
+        {
+            _failure = $"name server cannot load its KV config {_settings.KvConfigPath}: {e.Message}";
+            Context.Log.LogCritical(e, "{Failure}", _failure);
+            return;
+        }
+
+        var registry = Context.ActorOf(RouteRegistry.Props(_settings, kv), "routes");
         _table = NameServerProcessors.Create(registry, Context.System.LoggerFactory.CreateLogger("AkkaBroker.NameServer.Requests"));
+    }
+
+    private KvConfigTable LoadKvConfig()
+    {
+        if (_settings.KvConfigPath.Length == 0) return new KvConfigTable();
+        var kv = KvConfigTable.Load(_settings.KvConfigPath, out var problem);
+        if (problem is not null) Context.Log.LogWarning("{Path} was not usable ({Problem}); loaded its .bak copy", _settings.KvConfigPath, problem);
+        return kv;
     }
 
     /// <inheritdoc />
@@ -45,6 +67,9 @@ public sealed class NameServerGuardian : ActorBase
     {
         switch (message)
         {
+            case Start when _failure is not null:
+                Sender.Tell(new Status.Failure(new InvalidOperationException(_failure)));
+                break;
             case Start:
                 if (!_started) Context.Log.LogInformation("Name server started: {Description}", Describe());
                 _started = true;

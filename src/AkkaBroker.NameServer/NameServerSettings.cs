@@ -20,6 +20,9 @@ public sealed record NameServerSettings
     /// <summary>Publish ordered-topic configs with routes.</summary>
     public required bool OrderMessageEnable { get; init; }
 
+    /// <summary>Where the KV config is kept (<c>kvConfig.json</c>); empty keeps it in memory only.</summary>
+    public string KvConfigPath { get; init; } = "";
+
     /// <summary>Reads <c>akkabroker.namesrv</c> from a resolved config that has reference.conf as its fallback.</summary>
     /// <exception cref="ConfigException">A key is missing, ill-typed or out of range; the message names it.</exception>
     public static NameServerSettings Create(Config config)
@@ -32,6 +35,7 @@ public sealed record NameServerSettings
             ScanNotActiveBrokerInterval = r.Duration("scan-not-active-broker-interval"),
             BrokerChannelExpiredTime = r.Duration("broker-channel-expired-time"),
             OrderMessageEnable = r.Bool("order-message-enable"),
+            KvConfigPath = r.String("kv-config-path"),
         };
     }
 }

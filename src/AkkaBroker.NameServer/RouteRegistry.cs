@@ -97,14 +97,18 @@ public sealed class RouteRegistry : ActorBase
 
     private readonly NameServerSettings _settings;
     private readonly RouteTable _routes = new();
-    private readonly KvConfigTable _kv = new();
+    private readonly KvConfigTable _kv;
     private readonly HashSet<RemotingConnection> _watched = [];
 
-    /// <summary>Creates the registry for the given settings.</summary>
-    public RouteRegistry(NameServerSettings settings) => _settings = settings;
+    /// <summary>Creates the registry for the given settings, starting from <paramref name="kv"/> (loaded from its file).</summary>
+    public RouteRegistry(NameServerSettings settings, KvConfigTable? kv = null)
+    {
+        _settings = settings;
+        _kv = kv ?? new KvConfigTable();
+    }
 
     /// <summary>Props for a registry of these settings.</summary>
-    public static Props Props(NameServerSettings settings) => Actors.Props.Create(() => new RouteRegistry(settings));
+    public static Props Props(NameServerSettings settings, KvConfigTable? kv = null) => Actors.Props.Create(() => new RouteRegistry(settings, kv));
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
@@ -127,6 +131,27 @@ public sealed class RouteRegistry : ActorBase
         }
     }
 
+    // Answers a KV change once it is in the file; a failed write is reported (the change holds in memory only).
+    private void PersistKv(RemotingReply reply)
+    {
+        if (_settings.KvConfigPath.Length == 0)
+        {
+            reply.Send(ResponseCode.Success);
+            return;
+        }
+
+        try
+        {
+            _kv.Save(_settings.KvConfigPath);
+            reply.Send(ResponseCode.Success);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.LogError(e, "Could not save the KV config to {Path}", _settings.KvConfigPath);
+            reply.Send(ResponseCode.SystemError, $"applied in memory, but saving {_settings.KvConfigPath} failed: {e.Message}");
+        }
+    }
+
     private void Handle(object message)
     {
         switch (message)
@@ -144,12 +169,12 @@ public sealed class RouteRegistry : ActorBase
                 break;
             case PutKv m:
                 _kv.Put(m.Namespace, m.Key, m.Value);
-                m.Reply.Send(ResponseCode.Success);
+                PersistKv(m.Reply);
                 break;
             case GetKv m: OnGetKv(m); break;
             case DeleteKv m:
-                _kv.Delete(m.Namespace, m.Key);
-                m.Reply.Send(ResponseCode.Success);
+                if (_kv.Delete(m.Namespace, m.Key)) PersistKv(m.Reply);
+                else m.Reply.Send(ResponseCode.Success);
                 break;
             case GetKvList m:
                 if (_kv.List(m.Namespace) is { } table) m.Reply.SendBody(table);

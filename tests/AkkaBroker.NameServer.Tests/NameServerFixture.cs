@@ -37,8 +37,9 @@ internal sealed class NameServerFixture : IAsyncDisposable
 
     public VirtualTimeScheduler Clock => (VirtualTimeScheduler)System.Scheduler;
 
-    public static NameServerSettings Settings(bool orderMessageEnable = false) => new()
+    public static NameServerSettings Settings(bool orderMessageEnable = false, string kvConfigPath = "") => new()
     {
+        KvConfigPath = kvConfigPath,
         ListenAddress = "127.0.0.1",
         ListenPort = 9876,
         ScanNotActiveBrokerInterval = TimeSpan.FromSeconds(10),

@@ -68,6 +68,8 @@ public class SettingsTests
         Assert.Equal(9876, namesrv.ListenPort);
         Assert.Equal(TimeSpan.FromSeconds(120), namesrv.BrokerChannelExpiredTime);
         Assert.Equal(TimeSpan.FromSeconds(10), namesrv.ScanNotActiveBrokerInterval);
+        if (Environment.GetEnvironmentVariable("AKKABROKER_NAMESRV_KV_CONFIG") is null && Environment.GetEnvironmentVariable("HOME") is { } home)
+            Assert.Equal(home + "/akkabroker/namesrv/kvConfig.json", namesrv.KvConfigPath);
 
         Assert.Equal(NodeRoles.NameServer | NodeRoles.Broker, NodeRolesConfig.Read(Defaults));
     }

@@ -52,6 +52,7 @@ public sealed class EmbeddedNode : IAsyncDisposable
         [
             "akkabroker.roles = [namesrv, broker]",
             $"akkabroker.store.store-path-root-dir = \"{storeRoot.Replace("\\", "/", StringComparison.Ordinal)}\"",
+            $"akkabroker.namesrv.kv-config-path = \"{Path.Combine(storeRoot, "namesrv", "kvConfig.json").Replace("\\", "/", StringComparison.Ordinal)}\"",
             "akkabroker.store.mapped-file-size-commit-log = 16m",
             "akkabroker.store.max-hash-slot-num = 1024",
             "akkabroker.store.max-index-num = 4096",
