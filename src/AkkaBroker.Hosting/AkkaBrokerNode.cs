@@ -67,7 +67,8 @@ public sealed class AkkaBrokerNode : IAsyncDisposable
         {
             if (nameServer is not null)
             {
-                var guardian = system.ActorOf(NameServerGuardian.Props(nameServer), "namesrv");
+                var kvStore = nameServer.KvConfigPath.Length > 0 ? new KvConfigFile(nameServer.KvConfigPath) : null;
+                var guardian = system.ActorOf(NameServerGuardian.Props(nameServer, kvStore), "namesrv");
                 node._guardians.Add((guardian, PoisonPill.Instance));
                 var ready = await guardian.Ask<NameServerGuardian.Ready>(NameServerGuardian.Start.Instance, StartTimeout, cancellationToken);
                 var listener = await RemotingListener.StartAsync("Name server", nameServer.ListenAddress, nameServer.ListenPort, ready.Handler,

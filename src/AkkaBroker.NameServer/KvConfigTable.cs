@@ -1,12 +1,10 @@
-using System.Text.Json.Serialization;
 using AkkaBroker.Protocol.Json;
-using AkkaBroker.Store.Config;
 
 namespace AkkaBroker.NameServer;
 
 /// <summary>
-/// The name server's KV config (RocketMQ's KVConfigManager): values by namespace and key, kept in a
-/// <c>kvConfig.json</c> of Java's shape when a path is configured. Single owner (<see cref="RouteRegistry"/>): not thread-safe.
+/// The name server's KV config (RocketMQ's KVConfigManager): values by namespace and key, saved through an
+/// <see cref="IKvConfigStore"/> when the host gives one. Single owner (<see cref="RouteRegistry"/>): not thread-safe.
 /// </summary>
 public sealed class KvConfigTable
 {
@@ -15,17 +13,12 @@ public sealed class KvConfigTable
 
     private readonly Dictionary<string, Dictionary<string, string>> _namespaces = new(StringComparer.Ordinal);
 
-    /// <summary>
-    /// Reads <paramref name="path"/> (or its <c>.bak</c> copy); empty when neither exists. <paramref name="problem"/>
-    /// says why the main file was not used, for the log.
-    /// </summary>
-    /// <exception cref="AkkaBroker.Store.StoreCorruptException">Both copies exist and neither parses.</exception>
-    public static KvConfigTable Load(string path, out string? problem)
+    /// <summary>A table holding <paramref name="saved"/> (what an <see cref="IKvConfigStore"/> loaded).</summary>
+    public static KvConfigTable From(IReadOnlyDictionary<string, Dictionary<string, string>> saved)
     {
-        var loaded = ConfigJson.Load<KvConfigFile>(path);
-        problem = loaded.Problem;
+        ArgumentNullException.ThrowIfNull(saved);
         var table = new KvConfigTable();
-        foreach (var (ns, pairs) in loaded.Value.ConfigTable)
+        foreach (var (ns, pairs) in saved)
         {
             foreach (var (key, value) in pairs) table.Put(ns, key, value);
         }
@@ -33,13 +26,9 @@ public sealed class KvConfigTable
         return table;
     }
 
-    /// <summary>Writes the whole table to <paramref name="path"/> atomically (the previous copy becomes <c>.bak</c>).</summary>
-    public void Save(string path)
-    {
-        var file = new KvConfigFile();
-        foreach (var (ns, pairs) in _namespaces) file.ConfigTable[ns] = new Dictionary<string, string>(pairs, StringComparer.Ordinal);
-        ConfigJson.Save(path, file);
-    }
+    /// <summary>A copy of every namespace's pairs, for an <see cref="IKvConfigStore"/> to save.</summary>
+    public Dictionary<string, Dictionary<string, string>> Snapshot() =>
+        _namespaces.ToDictionary(e => e.Key, e => new Dictionary<string, string>(e.Value, StringComparer.Ordinal), StringComparer.Ordinal);
 
     /// <summary>Sets a value, creating the namespace when needed.</summary>
     public void Put(string ns, string key, string value)
@@ -65,10 +54,21 @@ public sealed class KvConfigTable
     }
 }
 
-/// <summary><c>kvConfig.json</c>: Java's KVConfigSerializeWrapper, <c>{"configTable":{namespace:{key:value}}}</c>.</summary>
-public sealed class KvConfigFile
+/// <summary>
+/// Where the KV config survives restarts (the host supplies the file: the name server itself does no file I/O,
+/// DESIGN.md §1). Called on the registry's thread only.
+/// </summary>
+public interface IKvConfigStore
 {
-    /// <summary>Values by namespace and key.</summary>
-    [JsonPropertyName("configTable")]
-    public Dictionary<string, Dictionary<string, string>> ConfigTable { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Where it is kept, for logs and errors.</summary>
+    string Location { get; }
+
+    /// <summary>The saved table; empty when nothing was saved yet.</summary>
+    /// <exception cref="InvalidDataException">What is saved cannot be read (starting empty would silently lose it).</exception>
+    /// <exception cref="IOException">The storage cannot be read.</exception>
+    IReadOnlyDictionary<string, Dictionary<string, string>> Load();
+
+    /// <summary>Replaces what is saved with <paramref name="table"/>, durably.</summary>
+    /// <exception cref="IOException">The write failed; the previous copy is intact.</exception>
+    void Save(IReadOnlyDictionary<string, Dictionary<string, string>> table);
 }

@@ -1,4 +1,3 @@
-using AkkaBroker.Store;
 using AkkaBroker.Actors;
 using AkkaBroker.Remoting;
 using Microsoft.Extensions.Logging;
@@ -25,15 +24,21 @@ public sealed class NameServerGuardian : ActorBase
     public sealed record Ready(string Description, RemotingRequestHandler Handler);
 
     private readonly NameServerSettings _settings;
+    private readonly IKvConfigStore? _kvStore;
     private RequestProcessorTable? _table;
     private string? _failure;
     private bool _started;
 
-    /// <summary>Creates the guardian for the given settings.</summary>
-    public NameServerGuardian(NameServerSettings settings) => _settings = settings;
+    /// <summary>Creates the guardian for the given settings; <paramref name="kvStore"/> keeps the KV config (null: memory only).</summary>
+    public NameServerGuardian(NameServerSettings settings, IKvConfigStore? kvStore = null)
+    {
+        _settings = settings;
+        _kvStore = kvStore;
+    }
 
     /// <summary>Props for a guardian of these settings.</summary>
-    public static Props Props(NameServerSettings settings) => Actors.Props.Create(() => new NameServerGuardian(settings));
+    public static Props Props(NameServerSettings settings, IKvConfigStore? kvStore = null) =>
+        Actors.Props.Create(() => new NameServerGuardian(settings, kvStore));
 
     /// <inheritdoc />
     protected override void PreStart()
@@ -41,25 +46,17 @@ public sealed class NameServerGuardian : ActorBase
         KvConfigTable kv;
         try
         {
-            kv = LoadKvConfig();
+            kv = _kvStore is null ? new KvConfigTable() : KvConfigTable.From(_kvStore.Load());
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or StoreCorruptException)
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
-            _failure = $"name server cannot load its KV config {_settings.KvConfigPath}: {e.Message}";
+            _failure = $"name server cannot load its KV config {_kvStore!.Location}: {e.Message}";
             Context.Log.LogCritical(e, "{Failure}", _failure);
             return;
         }
 
-        var registry = Context.ActorOf(RouteRegistry.Props(_settings, kv), "routes");
+        var registry = Context.ActorOf(RouteRegistry.Props(_settings, kv, _kvStore), "routes");
         _table = NameServerProcessors.Create(registry, Context.System.LoggerFactory.CreateLogger("AkkaBroker.NameServer.Requests"));
-    }
-
-    private KvConfigTable LoadKvConfig()
-    {
-        if (_settings.KvConfigPath.Length == 0) return new KvConfigTable();
-        var kv = KvConfigTable.Load(_settings.KvConfigPath, out var problem);
-        if (problem is not null) Context.Log.LogWarning("{Path} was not usable ({Problem}); loaded its .bak copy", _settings.KvConfigPath, problem);
-        return kv;
     }
 
     /// <inheritdoc />

@@ -20,7 +20,7 @@ public sealed record NameServerSettings
     /// <summary>Publish ordered-topic configs with routes.</summary>
     public required bool OrderMessageEnable { get; init; }
 
-    /// <summary>Where the KV config is kept (<c>kvConfig.json</c>); empty keeps it in memory only.</summary>
+    /// <summary>Where the host keeps the KV config (<c>kvConfig.json</c>); empty keeps it in memory only.</summary>
     public string KvConfigPath { get; init; } = "";
 
     /// <summary>Reads <c>akkabroker.namesrv</c> from a resolved config that has reference.conf as its fallback.</summary>

@@ -98,17 +98,23 @@ public sealed class RouteRegistry : ActorBase
     private readonly NameServerSettings _settings;
     private readonly RouteTable _routes = new();
     private readonly KvConfigTable _kv;
+    private readonly IKvConfigStore? _kvStore;
     private readonly HashSet<RemotingConnection> _watched = [];
 
-    /// <summary>Creates the registry for the given settings, starting from <paramref name="kv"/> (loaded from its file).</summary>
-    public RouteRegistry(NameServerSettings settings, KvConfigTable? kv = null)
+    /// <summary>
+    /// Creates the registry for the given settings, starting from <paramref name="kv"/> (as loaded) and saving its
+    /// changes to <paramref name="kvStore"/> (null: memory only).
+    /// </summary>
+    public RouteRegistry(NameServerSettings settings, KvConfigTable? kv = null, IKvConfigStore? kvStore = null)
     {
         _settings = settings;
         _kv = kv ?? new KvConfigTable();
+        _kvStore = kvStore;
     }
 
     /// <summary>Props for a registry of these settings.</summary>
-    public static Props Props(NameServerSettings settings, KvConfigTable? kv = null) => Actors.Props.Create(() => new RouteRegistry(settings, kv));
+    public static Props Props(NameServerSettings settings, KvConfigTable? kv = null, IKvConfigStore? kvStore = null) =>
+        Actors.Props.Create(() => new RouteRegistry(settings, kv, kvStore));
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
@@ -134,21 +140,15 @@ public sealed class RouteRegistry : ActorBase
     // Answers a KV change once it is in the file; a failed write is reported (the change holds in memory only).
     private void PersistKv(RemotingReply reply)
     {
-        if (_settings.KvConfigPath.Length == 0)
-        {
-            reply.Send(ResponseCode.Success);
-            return;
-        }
-
         try
         {
-            _kv.Save(_settings.KvConfigPath);
+            _kvStore?.Save(_kv.Snapshot());
             reply.Send(ResponseCode.Success);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Log.LogError(e, "Could not save the KV config to {Path}", _settings.KvConfigPath);
-            reply.Send(ResponseCode.SystemError, $"applied in memory, but saving {_settings.KvConfigPath} failed: {e.Message}");
+            Log.LogError(e, "Could not save the KV config to {Location}", _kvStore!.Location);
+            reply.Send(ResponseCode.SystemError, $"applied in memory, but saving {_kvStore.Location} failed: {e.Message}");
         }
     }
 

@@ -33,45 +33,6 @@ public sealed class KvConfigTests
     }
 
     [Fact]
-    public async Task The_kv_config_survives_a_restart_in_javas_file_shape_and_a_corrupt_file_stops_the_start()
-    {
-        var dir = Directory.CreateTempSubdirectory("akkabroker-kv-").FullName;
-        try
-        {
-            var path = Path.Combine(dir, "namesrv", "kvConfig.json");
-            await using (var ns = await StartAsync(Settings(kvConfigPath: path)))
-            {
-                foreach (var (key, value) in new[] { ("TopicA", "broker-a:4"), ("TopicB", "broker-a:8") })
-                    Assert.Equal(ResponseCode.Success, (await ns.InvokeAsync(Request(RequestCode.PutKvConfig, new PutKvConfigRequestHeader("ORDER_TOPIC_CONFIG", key, value)))).Code);
-                Assert.Equal(ResponseCode.Success, (await ns.InvokeAsync(Request(RequestCode.DeleteKvConfig, new DeleteKvConfigRequestHeader("ORDER_TOPIC_CONFIG", "TopicA")))).Code);
-            }
-
-            var json = File.ReadAllText(path);
-            Assert.Contains("\"configTable\"", json);
-            Assert.Contains("\"TopicB\": \"broker-a:8\"", json);
-            Assert.DoesNotContain("TopicA", json);
-
-            await using (var restarted = await StartAsync(Settings(kvConfigPath: path)))
-            {
-                var get = await restarted.InvokeAsync(Request(RequestCode.GetKvConfig, new GetKvConfigRequestHeader("ORDER_TOPIC_CONFIG", "TopicB")));
-                Assert.Equal("broker-a:8", get.ReadHeader<GetKvConfigResponseHeader>(out _)!.Value);
-                var gone = await restarted.InvokeAsync(Request(RequestCode.GetKvConfig, new GetKvConfigRequestHeader("ORDER_TOPIC_CONFIG", "TopicA")));
-                Assert.Equal(ResponseCode.QueryNotFound, gone.Code);
-            }
-
-            // Both copies unreadable: starting empty would silently drop the config, so the start fails and says why.
-            File.WriteAllText(path, "{ not json");
-            File.WriteAllText(path + ".bak", "{ not json either");
-            var failure = await Assert.ThrowsAnyAsync<Exception>(() => StartAsync(Settings(kvConfigPath: path)));
-            Assert.Contains(path, failure.Message);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
-    }
-
-    [Fact]
     public async Task Unknown_namespace_is_query_not_found()
     {
         await using var ns = await StartAsync();

@@ -37,9 +37,8 @@ internal sealed class NameServerFixture : IAsyncDisposable
 
     public VirtualTimeScheduler Clock => (VirtualTimeScheduler)System.Scheduler;
 
-    public static NameServerSettings Settings(bool orderMessageEnable = false, string kvConfigPath = "") => new()
+    public static NameServerSettings Settings(bool orderMessageEnable = false) => new()
     {
-        KvConfigPath = kvConfigPath,
         ListenAddress = "127.0.0.1",
         ListenPort = 9876,
         ScanNotActiveBrokerInterval = TimeSpan.FromSeconds(10),

@@ -1,3 +1,5 @@
+using AkkaBroker.Protocol.Remoting;
+using AkkaBroker.Remoting;
 using AkkaBroker.TestKit;
 using AkkaBroker.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,6 +45,52 @@ public sealed class HostingTests : IDisposable
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => AkkaBrokerNode.StartAsync(config, NullLoggerFactory.Instance));
 
         Assert.Contains("store folder", error.Message);
+    }
+
+    [Fact]
+    public async Task The_name_servers_kv_config_survives_a_restart_and_a_corrupt_file_stops_the_start()
+    {
+        var node = await EmbeddedNode.StartAsync();
+        var path = Path.Combine(node.StoreRoot, "namesrv", "kvConfig.json");
+        try
+        {
+            Assert.Equal(ResponseCode.Success, (await KvAsync(node, Req(RequestCode.PutKvConfig, new PutKvConfigRequestHeader("ORDER_TOPIC_CONFIG", "TopicA", "broker-a:4")))).Code);
+            Assert.Equal(ResponseCode.Success, (await KvAsync(node, Req(RequestCode.PutKvConfig, new PutKvConfigRequestHeader("ORDER_TOPIC_CONFIG", "TopicB", "broker-a:8")))).Code);
+            Assert.Equal(ResponseCode.Success, (await KvAsync(node, Req(RequestCode.DeleteKvConfig, new DeleteKvConfigRequestHeader("ORDER_TOPIC_CONFIG", "TopicA")))).Code);
+            var json = await File.ReadAllTextAsync(path);
+            Assert.Contains("\"configTable\"", json); // Java's KVConfigSerializeWrapper shape
+            Assert.Contains("\"TopicB\": \"broker-a:8\"", json);
+
+            await node.RestartAsync();
+            var kept = await KvAsync(node, Req(RequestCode.GetKvConfig, new GetKvConfigRequestHeader("ORDER_TOPIC_CONFIG", "TopicB")));
+            Assert.Equal("broker-a:8", kept.ReadHeader<GetKvConfigResponseHeader>(out _)!.Value);
+            Assert.Equal(ResponseCode.QueryNotFound, (await KvAsync(node, Req(RequestCode.GetKvConfig, new GetKvConfigRequestHeader("ORDER_TOPIC_CONFIG", "TopicA")))).Code);
+            await node.StopAsync();
+
+            // Neither copy readable: starting empty would silently drop the config, so the start fails and names the file.
+            await File.WriteAllTextAsync(path, "{ not json");
+            await File.WriteAllTextAsync(path + ".bak", "{ nor this");
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => node.RestartAsync());
+            Assert.Contains(path, error.Message);
+        }
+        finally
+        {
+            Directory.Delete(node.StoreRoot, recursive: true);
+        }
+
+        static async Task<RemotingCommand> KvAsync(EmbeddedNode node, RemotingCommand request)
+        {
+            await using var connection = await RemotingClient.OpenAsync("127.0.0.1", node.NameServerPort);
+            return await connection.InvokeAsync(request, TimeSpan.FromSeconds(10));
+        }
+
+        static RemotingCommand Req<T>(int code, T header)
+            where T : class, IExtFieldsHeader<T>
+        {
+            var request = RemotingCommand.CreateRequest(code);
+            request.WriteHeader(header);
+            return request;
+        }
     }
 
     [Fact]

@@ -132,3 +132,13 @@ public sealed class DelayOffsetTable
     [JsonPropertyName("offsetTable")]
     public Dictionary<int, long> Offsets { get; set; } = [];
 }
+
+/// <summary>
+/// The name server's <c>kvConfig.json</c>: Java's KVConfigSerializeWrapper, <c>{"configTable":{namespace:{key:value}}}</c>.
+/// </summary>
+public sealed class KvConfigDocument
+{
+    /// <summary>Values by namespace and key.</summary>
+    [JsonPropertyName("configTable")]
+    public Dictionary<string, Dictionary<string, string>> ConfigTable { get; set; } = new(StringComparer.Ordinal);
+}
