@@ -34,9 +34,9 @@ public sealed class KvConfigFile : IKvConfigStore
     }
 
     /// <inheritdoc />
-    public void Save(IReadOnlyDictionary<string, Dictionary<string, string>> table)
+    public void Save(Dictionary<string, Dictionary<string, string>> table)
     {
         ArgumentNullException.ThrowIfNull(table);
-        ConfigJson.Save(Location, new KvConfigDocument { ConfigTable = new Dictionary<string, Dictionary<string, string>>(table, StringComparer.Ordinal) });
+        ConfigJson.Save(Location, new KvConfigDocument { ConfigTable = table });
     }
 }

@@ -68,7 +68,7 @@ public interface IKvConfigStore
     /// <exception cref="IOException">The storage cannot be read.</exception>
     IReadOnlyDictionary<string, Dictionary<string, string>> Load();
 
-    /// <summary>Replaces what is saved with <paramref name="table"/>, durably.</summary>
+    /// <summary>Replaces what is saved with <paramref name="table"/> (a <see cref="KvConfigTable.Snapshot"/>, the store's to keep), durably.</summary>
     /// <exception cref="IOException">The write failed; the previous copy is intact.</exception>
-    void Save(IReadOnlyDictionary<string, Dictionary<string, string>> table);
+    void Save(Dictionary<string, Dictionary<string, string>> table);
 }

@@ -94,16 +94,8 @@ public sealed class CommitLogWriter : ActorBase
             case PutMessageBatchRequest batch:
                 _log.BeginBatch();
                 var batchResult = AppendMessageBatch(batch);
-                try
-                {
-                    _log.EndBatch();
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    Fail(e);
-                    // Some of its messages may be stored (an earlier full buffer was written): the client's retry may duplicate them, never lose them.
-                    batchResult = new PutMessageBatchResult(PutMessageStatus.ServiceNotAvailable, [], _failure);
-                }
+                // Some of its messages may be stored (an earlier full buffer was written): the client's retry may duplicate them, never lose them.
+                if (!TryEndBatch()) batchResult = new PutMessageBatchResult(PutMessageStatus.ServiceNotAvailable, [], _failure);
 
                 if (batchResult.Status == PutMessageStatus.PutOk) _dispatcher.Tell(Appended.Instance);
                 RespondBatch(batch, batchResult);
@@ -157,17 +149,7 @@ public sealed class CommitLogWriter : ActorBase
     // flusher, which must never see a record before it is written). A failed write refuses the records it lost.
     private void Settle(CompletionBatch answers)
     {
-        var written = true;
-        try
-        {
-            _log.EndBatch();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Fail(e);
-            written = false;
-        }
-
+        var written = TryEndBatch();
         var readable = _log.ReadableOffset;
         foreach (var (request, result) in _appended)
         {
@@ -176,6 +158,21 @@ public sealed class CommitLogWriter : ActorBase
         }
 
         _appended.Clear();
+    }
+
+    // Writes what the CommitLog collected since BeginBatch; false (and the writer failed for good) when that write failed.
+    private bool TryEndBatch()
+    {
+        try
+        {
+            _log.EndBatch();
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Fail(e);
+            return false;
+        }
     }
 
     private void Fail(Exception e)
