@@ -104,10 +104,27 @@ public sealed class AkkaBrokerClientBuilder
 
     /// <summary>Adds a push consumer with options built when the host is built; batches go to <typeparamref name="THandler"/>.</summary>
     public AkkaBrokerClientBuilder AddConsumer<THandler>(Func<AkkaBrokerClientContext, PushConsumerOptions> options, params TopicSubscription[] subscriptions)
+        where THandler : class, IMessageHandler => AddConsumer<THandler>(options, subscriptions, orderly: false);
+
+    /// <summary>
+    /// Adds an orderly push consumer of <paramref name="consumerGroup"/> on <paramref name="topic"/>: each queue is
+    /// locked on its broker and consumed by one member, one batch at a time, in queue order; a batch whose handler
+    /// returns <see cref="ConsumeResult.ReconsumeLater"/> (or throws) holds its queue and is handed over again after a pause,
+    /// never sent back for a later retry. Batches go to <typeparamref name="THandler"/> (resolved from DI per batch).
+    /// </summary>
+    public AkkaBrokerClientBuilder AddOrderlyConsumer<THandler>(string consumerGroup, string topic, string expression = "*")
+        where THandler : class, IMessageHandler =>
+        AddOrderlyConsumer<THandler>(c => DefaultConsumerOptions(c, consumerGroup), new TopicSubscription(topic, expression));
+
+    /// <summary>Adds an orderly push consumer (see <see cref="AddOrderlyConsumer{THandler}(string, string, string)"/>) with options built when the host is built.</summary>
+    public AkkaBrokerClientBuilder AddOrderlyConsumer<THandler>(Func<AkkaBrokerClientContext, PushConsumerOptions> options, params TopicSubscription[] subscriptions)
+        where THandler : class, IMessageHandler => AddConsumer<THandler>(options, subscriptions, orderly: true);
+
+    private AkkaBrokerClientBuilder AddConsumer<THandler>(Func<AkkaBrokerClientContext, PushConsumerOptions> options, TopicSubscription[] subscriptions, bool orderly)
         where THandler : class, IMessageHandler
     {
         Services.TryAddScoped<THandler>();
-        return AddConsumer(options, subscriptions, orderly: false, typeof(THandler).Name, static sp => sp.GetRequiredService<THandler>());
+        return AddConsumer(options, subscriptions, orderly, typeof(THandler).Name, static sp => sp.GetRequiredService<THandler>());
     }
 
     /// <summary>

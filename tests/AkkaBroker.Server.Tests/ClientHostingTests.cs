@@ -40,6 +40,19 @@ public sealed class ClientHostingTests : IDisposable
         }
     }
 
+    /// <summary>Fails the first delivery of "order-3" once; records every body it is handed, in order.</summary>
+    public sealed class FlakyOrderedHandler(Inbox inbox) : IMessageHandler
+    {
+        private static int _failed;
+
+        public Task<ConsumeResult> HandleAsync(IReadOnlyList<MessageExt> messages, CancellationToken cancellationToken)
+        {
+            foreach (var m in messages) inbox.Messages.Enqueue(m);
+            var failNow = messages.Any(m => m.BodyText == "order-3") && Interlocked.Exchange(ref _failed, 1) == 0;
+            return Task.FromResult(failNow ? ConsumeResult.ReconsumeLater : ConsumeResult.Success);
+        }
+    }
+
     private sealed class ErrorLog : ILoggerProvider
     {
         public ConcurrentQueue<string> Errors { get; } = new();
@@ -155,6 +168,46 @@ public sealed class ClientHostingTests : IDisposable
         Assert.Null(node.Node.Broker!.Consumers.Find("CG_FROM_FILE"));
         foreach (var s in new[] { paid, shipped })
             Assert.True(node.Node.Broker!.Offsets.Query("CG_FROM_FILE", "Orders", s.Queue.QueueId) > s.QueueOffset, $"offset of {s.Queue} committed");
+    }
+
+    [Fact]
+    public async Task An_orderly_consumer_declared_in_code_keeps_queue_order_and_retries_a_failed_message_in_place()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var errors = new ErrorLog();
+        builder.Logging.AddProvider(errors);
+        builder.Services.AddSingleton<Inbox>();
+        builder.Services.AddAkkaBroker(NodeConfig.Load(null, [StoreOverride("orderly"), Topics, .. FreePorts.NodeOverrides(out var nameServerPort, out _)]));
+        builder.Services.AddAkkaBrokerClient(client => client
+            .WithNameServers($"127.0.0.1:{nameServerPort}")
+            .AddProducer("orders", "PG_ORDERLY")
+            .AddOrderlyConsumer<FlakyOrderedHandler>(c => new PushConsumerOptions
+            {
+                NamesrvAddr = c.NameServers, ConsumerGroup = "CG_ORDERLY", ConsumeFromWhere = ConsumeFromWhere.ConsumeFromFirstOffset,
+                LoggerFactory = c.LoggerFactory, RebalanceInterval = TimeSpan.FromSeconds(1),
+            }, new TopicSubscription("Orders")));
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var producer = host.Services.GetRequiredService<AkkaBrokerProducers>()["orders"];
+            // One sharding key: every message in queue 2.
+            for (var i = 0; i < 6; i++) await producer.SendAsync(new Message("Orders", $"order-{i}"), (queues, _) => queues[2]);
+
+            var inbox = host.Services.GetRequiredService<Inbox>();
+            await WaitUntilAsync(() => inbox.Messages.Count >= 7, "six orders and one redelivery at the handler");
+            await Task.Delay(300);
+            // The failed message is handed over again before anything after it; nothing goes through a retry topic.
+            Assert.Equal(["order-0", "order-1", "order-2", "order-3", "order-3", "order-4", "order-5"], inbox.Messages.Select(m => m.BodyText));
+            Assert.All(inbox.Messages, m => Assert.Equal(("Orders", 2), (m.Topic, m.QueueId)));
+            Assert.Equal(0, inbox.Messages.Last(m => m.BodyText == "order-3").ReconsumeTimes);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+
+        Assert.Empty(errors.Errors);
     }
 
     [Fact]
