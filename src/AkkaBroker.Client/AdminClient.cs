@@ -137,9 +137,10 @@ public sealed class AdminClient : IAsyncDisposable
     /// <summary>
     /// The progress of consumer group <paramref name="group"/> (GET_CONSUME_STATS) per queue: the queue's max offset,
     /// the group's committed offset and the lag, from every master (or, with <paramref name="topic"/>, every master
-    /// routing that topic); sorted by topic, broker and queue. Empty when no broker knows the group.
+    /// routing that topic), sorted by topic, broker and queue; and the group's pull rate summed over those brokers.
+    /// No queues when no broker knows the group.
     /// </summary>
-    public async Task<IReadOnlyList<QueueConsumeProgress>> GetConsumeProgressAsync(string group, string? topic = null, CancellationToken cancellationToken = default)
+    public async Task<ConsumeProgress> GetConsumeProgressAsync(string group, string? topic = null, CancellationToken cancellationToken = default)
     {
         if (ResourceNames.ValidateGroup(group) is { } invalid) throw new ArgumentException(invalid, nameof(group));
         IEnumerable<string> addresses;
@@ -154,6 +155,7 @@ public sealed class AdminClient : IAsyncDisposable
         }
 
         var result = new List<QueueConsumeProgress>();
+        var tps = 0.0;
         foreach (var address in addresses.Distinct(StringComparer.Ordinal))
         {
             var request = RemotingCommand.CreateRequest(RequestCode.GetConsumeStats, new GetConsumeStatsRequestHeader(group, topic).ToExtFields());
@@ -162,9 +164,11 @@ public sealed class AdminClient : IAsyncDisposable
                 throw new MQClientException($"broker {address} sent unreadable consume stats: {error}");
             result.AddRange(stats.OffsetTable.Select(e => new QueueConsumeProgress(e.Key.Topic, e.Key.BrokerName, e.Key.QueueId, e.Value.BrokerOffset,
                 e.Value.ConsumerOffset, e.Value.LastTimestamp)));
+            tps += stats.ConsumeTps;
         }
 
-        return result.OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.BrokerName, StringComparer.Ordinal).ThenBy(p => p.QueueId).ToList();
+        return new ConsumeProgress(
+            result.OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.BrokerName, StringComparer.Ordinal).ThenBy(p => p.QueueId).ToList(), tps);
     }
 
     /// <summary>
@@ -379,6 +383,15 @@ public sealed class AdminClient : IAsyncDisposable
 /// <param name="MaxOffset">The offset the next message gets.</param>
 /// <param name="LastUpdateTimestamp">Store time of the newest message, ms since the epoch; 0 for an empty queue.</param>
 public sealed record TopicQueueStatus(string BrokerName, int QueueId, long MinOffset, long MaxOffset, long LastUpdateTimestamp);
+
+/// <summary>A consumer group's progress (<see cref="AdminClient.GetConsumeProgressAsync"/>).</summary>
+/// <param name="Queues">Per queue, sorted by topic, broker and queue.</param>
+/// <param name="ConsumeTps">Messages per second the group pulled over about the last minute, summed over the brokers.</param>
+public sealed record ConsumeProgress(IReadOnlyList<QueueConsumeProgress> Queues, double ConsumeTps)
+{
+    /// <summary>Messages not yet consumed, over all queues.</summary>
+    public long TotalLag => Queues.Sum(q => q.Lag);
+}
 
 /// <summary>A consumer group's progress in one queue (<see cref="AdminClient.GetConsumeProgressAsync"/>).</summary>
 /// <param name="Topic">The topic.</param>

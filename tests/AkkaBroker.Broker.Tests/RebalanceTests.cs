@@ -10,15 +10,6 @@ namespace AkkaBroker.Broker.Tests;
 /// <summary>Consumer-group membership expiry and queue-lock lapse, on virtual time and a hand-moved clock.</summary>
 public sealed class RebalanceTests() : TestKit.TestKit(useVirtualTime: true)
 {
-    private sealed class ManualClock : TimeProvider
-    {
-        private DateTimeOffset _now = DateTimeOffset.UnixEpoch.AddDays(20_000);
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
-    }
-
     private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
     {
         public PipeReader Input { get; } = input;

@@ -111,6 +111,16 @@ public sealed class AdminCommandTests
         var none = await JsonAsync(node, "message", "query", "--topic", "AdminMsg", "--key", "order-4");
         Assert.Equal(0, none.GetProperty("messages").GetArrayLength());
 
+        // A time window around the store time finds it; one that ends before it, or begins after it, does not.
+        var stored = found.GetProperty("storeTimestamp").GetInt64();
+        string Ms(long ms) => ms.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var inside = await JsonAsync(node, "message", "query", "--topic", "AdminMsg", "--key", "order-42", "--begin", Ms(stored - 1000), "--end", Ms(stored + 1000));
+        Assert.Equal(msgId, Assert.Single(inside.GetProperty("messages").EnumerateArray()).GetProperty("msgId").GetString());
+        var before = await JsonAsync(node, "message", "query", "--topic", "AdminMsg", "--key", "order-42", "--end", Ms(stored - 60_000));
+        Assert.Equal(0, before.GetProperty("messages").GetArrayLength());
+        var after = await JsonAsync(node, "message", "query", "--topic", "AdminMsg", "--key", "order-42", "--begin", Ms(stored + 60_000));
+        Assert.Equal(0, after.GetProperty("messages").GetArrayLength());
+
         var byId = Assert.Single((await JsonAsync(node, "message", "query", "--id", msgId)).GetProperty("messages").EnumerateArray());
         Assert.Equal("hello admin", byId.GetProperty("body").GetString());
         Assert.Equal(0, byId.GetProperty("queueOffset").GetInt64());
@@ -171,12 +181,15 @@ public sealed class AdminCommandTests
         var progress = await JsonAsync(node, "consumer", "progress", "--group", "AdminGroup", "--topic", "AdminLag");
         Assert.Equal(3, progress.GetProperty("totalLag").GetInt64());
         Assert.Equal(3, progress.GetProperty("queues").EnumerateArray().Sum(q => q.GetProperty("brokerOffset").GetInt64()));
+        Assert.Equal(0, progress.GetProperty("consumeTps").GetDouble());
 
         var consumed = await JsonAsync(node, "consume", "--topic", "AdminLag", "--group", "AdminGroup", "--count", "3");
         Assert.Equal(["m0", "m1", "m2"], consumed.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("body").GetString()).Order());
 
         progress = await JsonAsync(node, "consumer", "progress", "--group", "AdminGroup");
         Assert.Equal(0, progress.GetProperty("totalLag").GetInt64());
+        // Three messages pulled within the last few seconds: a rate of at most 3/s, never 0.
+        Assert.InRange(progress.GetProperty("consumeTps").GetDouble(), 0.01, 3);
         Assert.All(progress.GetProperty("queues").EnumerateArray(), q =>
         {
             Assert.Equal("AdminLag", q.GetProperty("topic").GetString());
@@ -186,6 +199,7 @@ public sealed class AdminCommandTests
         var (code, table, _) = await AdminAsync(node, "consumer", "progress", "--group", "AdminGroup");
         Assert.Equal(0, code);
         Assert.Contains("total lag: 0", table);
+        Assert.Matches(@"consume TPS: [0-3]\.\d\d", table);
 
         var reset = await JsonAsync(node, "offset", "reset", "--group", "AdminGroup", "--topic", "AdminLag", "--timestamp", before.ToString());
         var queues = reset.GetProperty("queues").EnumerateArray().ToList();
@@ -238,6 +252,9 @@ public sealed class AdminCommandTests
                      ["topic", "create", "--topic", "T", "--queues", "many"],
                      ["topic", "create", "--topic", "T", "--perm", "5"],
                      ["message", "query", "--topic", "T"],
+                     ["message", "query", "--topic", "T", "--key", "k", "--begin", "2026-02-01", "--end", "2026-01-01"],
+                     ["message", "query", "--topic", "T", "--key", "k", "--end", "soon"],
+                     ["message", "query", "--id", "7F00000100002A9F0000000000FFFFFF", "--begin", "now"],
                      ["offset", "reset", "--group", "G", "--topic", "T", "--timestamp", "yesterday"],
                      ["topic", "frobnicate"],
                      ["topic"],

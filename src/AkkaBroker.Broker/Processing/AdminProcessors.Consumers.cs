@@ -17,7 +17,8 @@ public sealed partial class AdminProcessors
     /// <summary>
     /// GET_CONSUME_STATS (208): per read queue of each topic the group has offsets in or subscribes (or of the one
     /// topic asked for): the queue's max offset, the group's offset and the store time of the last consumed message.
-    /// A topic the online group no longer subscribes is skipped, as in Java. consumeTps stays 0 (no rate is kept).
+    /// A topic the online group no longer subscribes is skipped, as in Java. consumeTps sums the group's pull rate
+    /// over the last minute on each topic listed.
     /// </summary>
     private ValueTask<RemotingCommand?> GetConsumeStatsAsync(RemotingCommand request, RemotingConnection connection)
     {
@@ -43,6 +44,7 @@ public sealed partial class AdminProcessors
         {
             if (_broker.Topics.Find(topic) is not { } config) continue;
             if (online is { Subscriptions.Count: > 0 } && !online.Subscriptions.ContainsKey(topic)) continue;
+            stats.ConsumeTps += _broker.ConsumeRates.Tps(group, topic);
             for (var queueId = 0; queueId < config.ReadQueueNums; queueId++)
             {
                 var consumerOffset = Math.Max(_broker.Offsets.Query(group, topic, queueId), 0);

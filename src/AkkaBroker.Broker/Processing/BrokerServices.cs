@@ -53,6 +53,9 @@ public sealed class BrokerServices
     /// <summary>Consumer group configurations (subscriptionGroup.json); null where the builder supplies none.</summary>
     public SubscriptionGroupManager? SubscriptionGroups { get; init; }
 
+    /// <summary>Messages pulled per group and topic, and their rate (consumeTps of GET_CONSUME_STATS).</summary>
+    public ConsumeRates ConsumeRates { get; init; } = new();
+
     /// <summary>The consumer groups as published by their actors.</summary>
     public ConsumerRegistry Consumers { get; }
 

@@ -12,17 +12,21 @@ internal static partial class AdminCommand
     {
         var group = GroupOption();
         var topic = new Option<string?>("--topic", "-t") { Description = "only this topic (listed even before the group commits anything)" };
-        return Leaf("progress", "Show a consumer group's progress per queue: broker offset, consumer offset, lag, and the total lag.", async (c, ct) =>
+        return Leaf("progress",
+            "Show a consumer group's progress per queue (broker offset, consumer offset, lag), the total lag and the messages per second " +
+            "the group pulled over the last minute.", async (c, ct) =>
         {
             var name = RequireGroup(c.Get(group));
             var only = c.Get(topic) is { } t ? RequireTopic(t) : null;
-            var queues = await c.Client.GetConsumeProgressAsync(name, only, ct);
+            var progress = await c.Client.GetConsumeProgressAsync(name, only, ct);
+            var queues = progress.Queues;
             if (queues.Count == 0)
                 return await Fail($"consumer group {name} has no consume stats{(only is null ? "" : $" for topic {only}")}: it has committed no offset and is not online");
-            var totalLag = queues.Sum(q => q.Lag);
+            var totalLag = progress.TotalLag;
+            var consumeTps = Math.Round(progress.ConsumeTps, 2);
             if (c.Output.IsJson)
             {
-                c.Output.WriteJson(new { group = name, topic = only, totalLag, queues });
+                c.Output.WriteJson(new { group = name, topic = only, totalLag, consumeTps, queues });
                 return 0;
             }
 
@@ -34,6 +38,7 @@ internal static partial class AdminCommand
                 }));
             c.Output.Line();
             c.Output.Line($"total lag: {AdminOutput.Num(totalLag)}");
+            c.Output.Line($"consume TPS: {consumeTps.ToString("0.00", CultureInfo.InvariantCulture)}");
             return 0;
         }, group, topic);
     }
@@ -75,8 +80,7 @@ internal static partial class AdminCommand
         var topic = TopicOption();
         var timestamp = new Option<string>("--timestamp", "-s")
         {
-            Description = "the time to go back (or forward) to: 'now', ms since the epoch, an ISO 8601 date-time (local unless it has an offset) " +
-                          "or RocketMQ's yyyy-MM-dd#HH:mm:ss:SSS",
+            Description = "the time to go back (or forward) to: " + TimeForms,
             Required = true,
         };
         return Leaf("reset",
@@ -102,8 +106,11 @@ internal static partial class AdminCommand
             }, group, topic, timestamp);
     }
 
-    /// <summary>Parses the --timestamp forms; bad text is a usage error.</summary>
-    internal static DateTimeOffset ParseTime(string text)
+    /// <summary>The time forms every time option takes, for its description.</summary>
+    private const string TimeForms = "'now', ms since the epoch, an ISO 8601 date-time (local unless it has an offset) or RocketMQ's yyyy-MM-dd#HH:mm:ss:SSS";
+
+    /// <summary>Parses the time forms of <paramref name="option"/> (<see cref="TimeForms"/>); bad text is a usage error.</summary>
+    internal static DateTimeOffset ParseTime(string text, string option = "--timestamp")
     {
         text = text.Trim();
         if (text.Equals("now", StringComparison.OrdinalIgnoreCase)) return DateTimeOffset.UtcNow;
@@ -111,6 +118,6 @@ internal static partial class AdminCommand
         if (DateTime.TryParseExact(text, "yyyy-MM-dd#HH:mm:ss:fff", CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var rocket))
             return new DateTimeOffset(rocket);
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var iso)) return iso;
-        throw new UsageException($"--timestamp '{text}' is neither 'now', ms since the epoch, an ISO 8601 date-time nor yyyy-MM-dd#HH:mm:ss:SSS");
+        throw new UsageException($"{option} '{text}' is neither 'now', ms since the epoch, an ISO 8601 date-time nor yyyy-MM-dd#HH:mm:ss:SSS");
     }
 }

@@ -16,29 +16,35 @@ internal static partial class AdminCommand
         var key = new Option<string?>("--key", "-k") { Description = "find the messages carrying this key" };
         var id = new Option<string?>("--id", "-i") { Description = "find the message with this msgId (the broker's offset id, or with --topic a producer's unique id)" };
         var max = new Option<int>("--max") { Description = "with --key: at most this many messages per broker (up to 64)", DefaultValueFactory = _ => 32 };
-        return Leaf("query", "Look messages up by key (--topic and --key) or by id (--id).", async (c, ct) =>
+        var begin = new Option<string?>("--begin") { Description = "with --key: only messages stored at or after this time: " + TimeForms };
+        var end = new Option<string?>("--end") { Description = "with --key: only messages stored at or before this time (same forms)" };
+        return Leaf("query", "Look messages up by key (--topic and --key, optionally within --begin/--end) or by id (--id).", async (c, ct) =>
         {
             var (k, i, t) = (c.Get(key), c.Get(id), c.Get(topic));
             if ((k is null) == (i is null)) throw new UsageException("give either --key or --id");
             if (t is not null) RequireTopic(t);
             IReadOnlyList<MessageExt> found;
+            DateTimeOffset? from = c.Get(begin) is { } b ? ParseTime(b, "--begin") : null;
+            DateTimeOffset? to = c.Get(end) is { } e ? ParseTime(e, "--end") : null;
             if (k is not null)
             {
                 if (t is null) throw new UsageException("--key needs --topic");
                 if (c.Get(max) is < 1 or > 64) throw new UsageException("--max must be between 1 and 64");
-                found = await c.Client.QueryMessagesByKeyAsync(t, k, c.Get(max), cancellationToken: ct);
+                if (from > to) throw new UsageException("--begin is after --end");
+                found = await c.Client.QueryMessagesByKeyAsync(t, k, c.Get(max), from, to, ct);
             }
             else
             {
+                if (from is not null || to is not null) throw new UsageException("--begin and --end go with --key, not --id");
                 found = await QueryByIdAsync(c.Client, i!, t, ct);
                 if (found.Count == 0) return await Fail($"no message has id {i}{(t is null ? " (a producer's unique id needs --topic)" : $" in topic {t}")}");
             }
 
             if (c.Output.IsJson) c.Output.WriteJson(new { topic = t, key = k, id = i, messages = found.Select(AdminOutput.MessageJson) });
-            else if (found.Count == 0) c.Output.Line($"no message of topic {t} carries key {k}");
+            else if (found.Count == 0) c.Output.Line($"no message of topic {t} carries key {k}{(from is null && to is null ? "" : " in that time window")}");
             else c.Output.MessageTable(found);
             return 0;
-        }, topic, key, id, max);
+        }, topic, key, id, max, begin, end);
     }
 
     // RocketMQ's queryMsgById: the offset msgId first (it names the broker and the CommitLog offset); a producer's
