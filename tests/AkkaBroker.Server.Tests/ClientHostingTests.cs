@@ -83,16 +83,23 @@ public sealed class ClientHostingTests : IDisposable
 
     private string StoreOverride(string name) => $"akkabroker.store.store-path-root-dir = \"{Path.Combine(_dir, name).Replace("\\", "/")}\"";
 
+    /// <summary>A host running a node (store under <paramref name="storeName"/>) and the clients <paramref name="client"/> declares, with an <see cref="Inbox"/>.</summary>
+    private IHost BuildHost(string storeName, ErrorLog errors, Func<AkkaBrokerClientBuilder, string, AkkaBrokerClientBuilder> client)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddProvider(errors);
+        builder.Services.AddSingleton<Inbox>();
+        builder.Services.AddAkkaBroker(NodeConfig.Load(null, [StoreOverride(storeName), Topics, .. FreePorts.NodeOverrides(out var nameServerPort, out _)]));
+        builder.Services.AddAkkaBrokerClient(c => client(c, $"127.0.0.1:{nameServerPort}"));
+        return builder.Build();
+    }
+
     [Fact]
     public async Task A_host_runs_a_node_and_its_clients_delivers_to_a_DI_handler_and_stops_cleanly()
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         var errors = new ErrorLog();
-        builder.Logging.AddProvider(errors);
-        builder.Services.AddSingleton<Inbox>();
-        builder.Services.AddAkkaBroker(NodeConfig.Load(null, [StoreOverride("store"), Topics, .. FreePorts.NodeOverrides(out var nameServerPort, out _)]));
-        builder.Services.AddAkkaBrokerClient(client => client
-            .WithNameServers($"127.0.0.1:{nameServerPort}")
+        using var host = BuildHost("store", errors, (client, nameServer) => client
+            .WithNameServers(nameServer)
             .WithShutdownTimeout(TimeSpan.FromSeconds(10))
             .AddProducer("orders", "PG_HOSTED")
             .AddConsumer<RecordingHandler>(c => new PushConsumerOptions
@@ -100,7 +107,6 @@ public sealed class ClientHostingTests : IDisposable
                 NamesrvAddr = c.NameServers, ConsumerGroup = "CG_HOSTED", ConsumeFromWhere = ConsumeFromWhere.ConsumeFromFirstOffset,
                 LoggerFactory = c.LoggerFactory, RebalanceInterval = TimeSpan.FromSeconds(1),
             }, new TopicSubscription("Orders")));
-        using var host = builder.Build();
 
         await host.StartAsync();
         var node = Assert.IsType<AkkaBrokerNode>(host.Services.GetRequiredService<AkkaBrokerNodeHolder>().Node);
@@ -173,20 +179,15 @@ public sealed class ClientHostingTests : IDisposable
     [Fact]
     public async Task An_orderly_consumer_declared_in_code_keeps_queue_order_and_retries_a_failed_message_in_place()
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         var errors = new ErrorLog();
-        builder.Logging.AddProvider(errors);
-        builder.Services.AddSingleton<Inbox>();
-        builder.Services.AddAkkaBroker(NodeConfig.Load(null, [StoreOverride("orderly"), Topics, .. FreePorts.NodeOverrides(out var nameServerPort, out _)]));
-        builder.Services.AddAkkaBrokerClient(client => client
-            .WithNameServers($"127.0.0.1:{nameServerPort}")
+        using var host = BuildHost("orderly", errors, (client, nameServer) => client
+            .WithNameServers(nameServer)
             .AddProducer("orders", "PG_ORDERLY")
             .AddOrderlyConsumer<FlakyOrderedHandler>(c => new PushConsumerOptions
             {
                 NamesrvAddr = c.NameServers, ConsumerGroup = "CG_ORDERLY", ConsumeFromWhere = ConsumeFromWhere.ConsumeFromFirstOffset,
                 LoggerFactory = c.LoggerFactory, RebalanceInterval = TimeSpan.FromSeconds(1),
             }, new TopicSubscription("Orders")));
-        using var host = builder.Build();
         await host.StartAsync();
         try
         {
