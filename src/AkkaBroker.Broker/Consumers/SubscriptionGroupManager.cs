@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using AkkaBroker.Common.Naming;
 using AkkaBroker.Protocol.Json;
 using AkkaBroker.Store.Config;
@@ -22,18 +21,13 @@ public sealed class SubscriptionGroupManager
         "CID_ONSAPI_PERMISSION", "CID_ONSAPI_OWNER", "CID_RMQ_SYS_TRANS",
     ];
 
-    private readonly ConcurrentDictionary<string, SubscriptionGroupConfig> _groups = new(StringComparer.Ordinal);
-    private readonly Lock _gate = new();
-    private readonly string _path;
+    private readonly VersionedConfigTable<SubscriptionGroupConfig, SubscriptionGroupTable> _groups;
     private readonly ILogger _log;
-    private readonly TimeProvider _clock;
-    private DataVersion _version = new();
 
-    private SubscriptionGroupManager(string path, ILogger log, TimeProvider clock)
+    private SubscriptionGroupManager(VersionedConfigTable<SubscriptionGroupConfig, SubscriptionGroupTable> groups, ILogger log)
     {
-        _path = path;
+        _groups = groups;
         _log = log;
-        _clock = clock;
     }
 
     /// <summary>How many groups there are.</summary>
@@ -43,37 +37,30 @@ public sealed class SubscriptionGroupManager
     /// <exception cref="Store.StoreCorruptException">Both the file and its backup are unreadable.</exception>
     public static SubscriptionGroupManager Load(string configDir, ILogger log, TimeProvider? clock = null)
     {
-        var manager = new SubscriptionGroupManager(Path.Combine(configDir, SubscriptionGroupTable.FileName), log, clock ?? TimeProvider.System);
-        var loaded = ConfigJson.Load<SubscriptionGroupTable>(manager._path);
+        var path = Path.Combine(configDir, SubscriptionGroupTable.FileName);
+        var loaded = ConfigJson.Load<SubscriptionGroupTable>(path);
         if (loaded.Problem is not null) log.LogWarning("subscriptionGroup.json unreadable ({Problem}); using its backup", loaded.Problem);
-        manager._version = loaded.Value.DataVersion;
+        var groups = new VersionedConfigTable<SubscriptionGroupConfig, SubscriptionGroupTable>(path, loaded.Value.DataVersion, Document, log, clock ?? TimeProvider.System);
         foreach (var (name, config) in loaded.Value.Groups)
         {
             config.GroupName = name;
-            manager._groups[name] = config;
+            groups.Load(name, config);
         }
 
         // The system groups are not saved until something else changes, as in RocketMQ.
-        foreach (var group in SystemGroups) manager._groups.TryAdd(group, new SubscriptionGroupConfig { GroupName = group });
-        return manager;
+        foreach (var group in SystemGroups) groups.LoadIfMissing(group, new SubscriptionGroupConfig { GroupName = group });
+        return new SubscriptionGroupManager(groups, log);
     }
 
     /// <summary>The group's configuration, or null.</summary>
-    public SubscriptionGroupConfig? Find(string group) => _groups.GetValueOrDefault(group);
+    public SubscriptionGroupConfig? Find(string group) => _groups.Find(group);
 
     /// <summary>Creates or replaces a group's configuration; returns why it was refused, or null.</summary>
     public string? CreateOrUpdate(SubscriptionGroupConfig config)
     {
         if (ResourceNames.ValidateGroup(config.GroupName) is { } invalid) return invalid;
         if (config.RetryQueueNums < 0) return $"retryQueueNums {config.RetryQueueNums} is negative";
-        bool existed;
-        lock (_gate)
-        {
-            existed = _groups.ContainsKey(config.GroupName);
-            _groups[config.GroupName] = config;
-            Touch();
-        }
-
+        var existed = _groups.Put(config.GroupName, config);
         _log.LogInformation("Subscription group {Group} {What}", config.GroupName, existed ? "updated" : "created");
         return null;
     }
@@ -81,42 +68,14 @@ public sealed class SubscriptionGroupManager
     /// <summary>Removes a group's configuration; false when it did not exist.</summary>
     public bool Delete(string group)
     {
-        lock (_gate)
-        {
-            if (!_groups.TryRemove(group, out _)) return false;
-            Touch();
-        }
-
+        if (!_groups.Remove(group)) return false;
         _log.LogInformation("Subscription group {Group} deleted", group);
         return true;
     }
 
     /// <summary>A copy of the table with its version (GET_ALL_SUBSCRIPTIONGROUP_CONFIG's body).</summary>
-    public SubscriptionGroupTable Snapshot()
-    {
-        lock (_gate)
-        {
-            var table = new SubscriptionGroupTable { DataVersion = new DataVersion { Counter = _version.Counter, Timestamp = _version.Timestamp } };
-            foreach (var (name, config) in _groups.OrderBy(g => g.Key, StringComparer.Ordinal)) table.Groups[name] = config;
-            return table;
-        }
-    }
+    public SubscriptionGroupTable Snapshot() => _groups.Snapshot(Document);
 
-    // Caller holds the gate.
-    private void Touch()
-    {
-        _version = new DataVersion { Counter = _version.Counter, Timestamp = _version.Timestamp };
-        _version.Next(_clock.GetUtcNow().ToUnixTimeMilliseconds());
-        var table = new SubscriptionGroupTable { DataVersion = _version };
-        foreach (var (name, config) in _groups.OrderBy(g => g.Key, StringComparer.Ordinal)) table.Groups[name] = config;
-        try
-        {
-            ConfigJson.Save(_path, table);
-        }
-        catch (IOException e)
-        {
-            // The table in memory stays right; the next change tries again.
-            _log.LogError(e, "Could not save {Path}", _path);
-        }
-    }
+    private static SubscriptionGroupTable Document(DataVersion version, IEnumerable<KeyValuePair<string, SubscriptionGroupConfig>> groups) =>
+        new() { DataVersion = version, Groups = new Dictionary<string, SubscriptionGroupConfig>(groups, StringComparer.Ordinal) };
 }

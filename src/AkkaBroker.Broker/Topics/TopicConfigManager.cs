@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using AkkaBroker.Common.Naming;
 using AkkaBroker.Protocol.Json;
 using AkkaBroker.Store.Config;
@@ -15,20 +14,15 @@ namespace AkkaBroker.Broker.Topics;
 /// </summary>
 public sealed class TopicConfigManager
 {
-    private readonly ConcurrentDictionary<string, TopicConfig> _topics = new(StringComparer.Ordinal);
-    private readonly Lock _gate = new();
-    private readonly string _path;
+    private readonly VersionedConfigTable<TopicConfig, TopicConfigTable> _topics;
     private readonly BrokerSettings _settings;
     private readonly ILogger _log;
-    private readonly TimeProvider _clock;
-    private DataVersion _version = new();
 
-    private TopicConfigManager(string path, BrokerSettings settings, ILogger log, TimeProvider clock)
+    private TopicConfigManager(VersionedConfigTable<TopicConfig, TopicConfigTable> topics, BrokerSettings settings, ILogger log)
     {
-        _path = path;
+        _topics = topics;
         _settings = settings;
         _log = log;
-        _clock = clock;
     }
 
     /// <summary>Called after every change (the registrar re-registers with the name servers).</summary>
@@ -47,49 +41,42 @@ public sealed class TopicConfigManager
     /// <exception cref="Store.StoreCorruptException">Both topics.json and its backup are unreadable.</exception>
     public static TopicConfigManager Load(string configDir, BrokerSettings settings, int delayLevelCount, ILogger log, TimeProvider? clock = null)
     {
-        var manager = new TopicConfigManager(Path.Combine(configDir, TopicConfigTable.FileName), settings, log, clock ?? TimeProvider.System);
-        var loaded = ConfigJson.Load<TopicConfigTable>(manager._path);
+        var path = Path.Combine(configDir, TopicConfigTable.FileName);
+        var loaded = ConfigJson.Load<TopicConfigTable>(path);
         if (loaded.Problem is not null) log.LogWarning("topics.json unreadable ({Problem}); using its backup", loaded.Problem);
-        manager._version = loaded.Value.DataVersion;
+        var topics = new VersionedConfigTable<TopicConfig, TopicConfigTable>(path, loaded.Value.DataVersion, Document, log, clock ?? TimeProvider.System);
         foreach (var (name, config) in loaded.Value.Topics)
         {
             config.TopicName = name;
-            manager._topics[name] = config;
+            topics.Load(name, config);
         }
 
         var changed = false;
-        foreach (var system in SystemTopicConfigs(settings, delayLevelCount)) changed |= manager._topics.TryAdd(system.TopicName, system);
+        foreach (var system in SystemTopicConfigs(settings, delayLevelCount)) changed |= topics.LoadIfMissing(system.TopicName, system);
         foreach (var declared in settings.Topics)
         {
-            if (manager._topics.ContainsKey(declared.Name)) continue;
-            manager._topics[declared.Name] = new TopicConfig
+            if (topics.Contains(declared.Name)) continue;
+            topics.Load(declared.Name, new TopicConfig
             {
                 TopicName = declared.Name, ReadQueueNums = declared.ReadQueueNums, WriteQueueNums = declared.WriteQueueNums,
                 Perm = declared.Perm, Order = declared.Order,
-            };
+            });
             log.LogInformation("Created declared topic {Topic} ({Write} write / {Read} read queues)", declared.Name, declared.WriteQueueNums, declared.ReadQueueNums);
             changed = true;
         }
 
-        if (changed || loaded.Source != ConfigFileSource.Main) manager.Save();
-        return manager;
+        if (changed || loaded.Source != ConfigFileSource.Main) topics.Save();
+        return new TopicConfigManager(topics, settings, log);
     }
 
     /// <summary>The topic's config, or null.</summary>
-    public TopicConfig? Find(string topic) => _topics.GetValueOrDefault(topic);
+    public TopicConfig? Find(string topic) => _topics.Find(topic);
 
     /// <summary>A copy of the table with its version, for REGISTER_BROKER and GET_ALL_TOPIC_CONFIG.</summary>
-    public TopicConfigSerializeWrapper Snapshot()
+    public TopicConfigSerializeWrapper Snapshot() => _topics.Snapshot((version, topics) => new TopicConfigSerializeWrapper
     {
-        lock (_gate)
-        {
-            return new TopicConfigSerializeWrapper
-            {
-                DataVersion = new DataVersion { Counter = _version.Counter, Timestamp = _version.Timestamp },
-                TopicConfigTable = new Dictionary<string, TopicConfig>(_topics, StringComparer.Ordinal),
-            };
-        }
-    }
+        DataVersion = version, TopicConfigTable = new Dictionary<string, TopicConfig>(topics, StringComparer.Ordinal),
+    });
 
     /// <summary>
     /// The topic a send names, created from <paramref name="defaultTopic"/> when it is missing, auto-creation is on
@@ -98,8 +85,8 @@ public sealed class TopicConfigManager
     /// </summary>
     public TopicConfig? FindOrCreateForSend(string topic, string defaultTopic, int queueNums, int topicSysFlag)
     {
-        if (_topics.TryGetValue(topic, out var existing)) return existing;
-        if (!_settings.AutoCreateTopicEnable || !_topics.TryGetValue(defaultTopic, out var template) || !TopicPerm.IsInherited(template.Perm))
+        if (_topics.Find(topic) is { } existing) return existing;
+        if (!_settings.AutoCreateTopicEnable || _topics.Find(defaultTopic) is not { } template || !TopicPerm.IsInherited(template.Perm))
             return null;
         var nums = Math.Clamp(queueNums, 1, template.WriteQueueNums);
         return Create(new TopicConfig
@@ -125,12 +112,7 @@ public sealed class TopicConfigManager
         if (config.ReadQueueNums is < 0 or > 1024 || config.WriteQueueNums is < 0 or > 1024)
             return $"queue numbers must be 0..1024 (read {config.ReadQueueNums}, write {config.WriteQueueNums})";
         if ((config.Perm & ~7) != 0) return $"perm {config.Perm} is not a combination of 1, 2 and 4";
-        lock (_gate)
-        {
-            _topics[config.TopicName] = config;
-            Touch();
-        }
-
+        _topics.Put(config.TopicName, config);
         _log.LogInformation("Topic {Topic} created or updated: {Write} write / {Read} read queues, perm {Perm}",
             config.TopicName, config.WriteQueueNums, config.ReadQueueNums, config.Perm);
         Changed?.Invoke();
@@ -140,12 +122,7 @@ public sealed class TopicConfigManager
     /// <summary>Removes a topic; false when it did not exist.</summary>
     public bool Delete(string topic)
     {
-        lock (_gate)
-        {
-            if (!_topics.TryRemove(topic, out _)) return false;
-            Touch();
-        }
-
+        if (!_topics.Remove(topic)) return false;
         _log.LogInformation("Topic {Topic} deleted", topic);
         Changed?.Invoke();
         return true;
@@ -153,47 +130,22 @@ public sealed class TopicConfigManager
 
     private TopicConfig GetOrCreate(string topic, int queueNums, int perm, string what)
     {
-        if (_topics.TryGetValue(topic, out var existing)) return existing;
+        if (_topics.Find(topic) is { } existing) return existing;
         return Create(new TopicConfig { TopicName = topic, ReadQueueNums = queueNums, WriteQueueNums = queueNums, Perm = perm }, what);
     }
 
     private TopicConfig Create(TopicConfig config, string why)
     {
-        lock (_gate)
-        {
-            // Another thread may have created it between the caller's lookup and the gate.
-            if (_topics.TryGetValue(config.TopicName, out var raced)) return raced;
-            _topics[config.TopicName] = config;
-            Touch();
-        }
-
+        // Another thread may have created it between the caller's lookup and the table's gate.
+        var topic = _topics.GetOrAdd(config.TopicName, config, out var added);
+        if (!added) return topic;
         _log.LogInformation("Topic {Topic} {Why}: {Queues} queues, perm {Perm}", config.TopicName, why, config.WriteQueueNums, config.Perm);
         Changed?.Invoke();
         return config;
     }
 
-    // Caller holds the gate.
-    private void Touch()
-    {
-        _version = new DataVersion { Counter = _version.Counter, Timestamp = _version.Timestamp };
-        _version.Next(_clock.GetUtcNow().ToUnixTimeMilliseconds());
-        Save();
-    }
-
-    private void Save()
-    {
-        var table = new TopicConfigTable { DataVersion = _version };
-        foreach (var (name, config) in _topics.OrderBy(t => t.Key, StringComparer.Ordinal)) table.Topics[name] = config;
-        try
-        {
-            ConfigJson.Save(_path, table);
-        }
-        catch (IOException e)
-        {
-            // The table in memory stays right; the next change or shutdown tries again.
-            _log.LogError(e, "Could not save {Path}", _path);
-        }
-    }
+    private static TopicConfigTable Document(DataVersion version, IEnumerable<KeyValuePair<string, TopicConfig>> topics) =>
+        new() { DataVersion = version, Topics = new Dictionary<string, TopicConfig>(topics, StringComparer.Ordinal) };
 
     private static IEnumerable<TopicConfig> SystemTopicConfigs(BrokerSettings settings, int delayLevelCount)
     {
