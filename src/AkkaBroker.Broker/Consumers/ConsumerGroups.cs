@@ -64,8 +64,15 @@ public sealed class ConsumerGroups : ActorBase
     /// <summary>A heartbeat's consumer data for one group; answered with <see cref="HeartbeatAck"/> once published.</summary>
     public sealed record Heartbeat(string ClientId, RemotingConnection Connection, ConsumerData Data, int Version, LanguageCode Language);
 
-    /// <summary>A client left the group (UNREGISTER_CLIENT).</summary>
+    /// <summary>A client left the group (UNREGISTER_CLIENT); answered with <see cref="UnregisterAck"/> once the group without it is published.</summary>
     public sealed record Unregister(string ClientId, string Group);
+
+    /// <summary>The reply to an <see cref="Unregister"/>.</summary>
+    public sealed record UnregisterAck
+    {
+        /// <summary>The one instance.</summary>
+        public static readonly UnregisterAck Instance = new();
+    }
 
     /// <summary>Any message for the group's <see cref="Rebalance"/> actor (asks are answered by it).</summary>
     public sealed record ForGroup(string Group, object Message);
@@ -98,6 +105,7 @@ public sealed class ConsumerGroups : ActorBase
                 child.Forward(u);
                 break;
             case Unregister:
+                Sender.Tell(UnregisterAck.Instance); // no such group here: nothing to leave
                 break;
             case ForGroup f:
                 GetOrCreate(f.Group).Forward(f.Message);

@@ -78,6 +78,7 @@ public sealed class Rebalance : ActorBase
                 break;
             case ConsumerGroups.Unregister u:
                 if (_members.Remove(u.ClientId)) MembershipChanged($"{u.ClientId} unregistered");
+                Sender.Tell(ConsumerGroups.UnregisterAck.Instance);
                 break;
             case ConnectionClosed c:
                 if (_members.TryGetValue(c.ClientId, out var state) && ReferenceEquals(state.Member.Connection, c.Connection))

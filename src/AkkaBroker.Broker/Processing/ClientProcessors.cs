@@ -115,13 +115,28 @@ public sealed class ClientProcessors
         return response;
     }
 
-    /// <summary>UNREGISTER_CLIENT (35).</summary>
-    public ValueTask<RemotingCommand?> UnregisterClientAsync(RemotingCommand request, RemotingConnection connection)
+    /// <summary>
+    /// UNREGISTER_CLIENT (35). Answered once the group without the client is published (as the Java broker removes it
+    /// before answering), so a client that stops and a tool that then lists the group agree.
+    /// </summary>
+    public async ValueTask<RemotingCommand?> UnregisterClientAsync(RemotingCommand request, RemotingConnection connection)
     {
         var header = request.ReadHeader<UnregisterClientRequestHeader>(out var error);
-        if (header is null) return Done(request, ResponseCode.SystemError, $"bad UNREGISTER_CLIENT header: {error}");
-        if (header.ConsumerGroup is { Length: > 0 } group) _broker.ConsumerGroups.Tell(new ConsumerGroups.Unregister(header.ClientId, group));
-        return Done(request, ResponseCode.Success);
+        if (header is null) return BrokerServices.Reply(request, ResponseCode.SystemError, $"bad UNREGISTER_CLIENT header: {error}");
+        if (header.ConsumerGroup is { Length: > 0 } group)
+        {
+            try
+            {
+                await _broker.ConsumerGroups.Ask<ConsumerGroups.UnregisterAck>(new ConsumerGroups.Unregister(header.ClientId, group), HeartbeatTimeout)
+                    .ConfigureAwait(false);
+            }
+            catch (AskTimeoutException)
+            {
+                return BrokerServices.Reply(request, ResponseCode.SystemBusy, "consumer group unregistration timed out; retry");
+            }
+        }
+
+        return BrokerServices.Reply(request, ResponseCode.Success);
     }
 
     /// <summary>GET_CONSUMER_LIST_BY_GROUP (38): the live members' client ids.</summary>
