@@ -155,16 +155,8 @@ public sealed class ScheduleService : ActorBase
         }
 
         properties.Remove(MessageProperties.DelayLevel);
-        var put = PutMessageRequest.Rent();
-        put.Topic = topic;
-        put.QueueId = queueId;
-        put.Body = view.Body.ToArray();
+        var put = PutMessageRequest.CopyOf(view, topic, queueId, view.ReconsumeTimes);
         put.Properties = MessageProperties.Format(properties);
-        put.Flag = view.Flag;
-        put.SysFlag = view.SysFlag;
-        put.BornTimestamp = view.BornTimestamp;
-        put.BornHost = view.BornHost;
-        put.ReconsumeTimes = view.ReconsumeTimes;
         put.WaitStoreMsgOk = false;
         return put;
     }

@@ -269,15 +269,7 @@ public sealed class ClientProcessors
                 : MessageId.CreateOffsetId(original.StoreHost, original.PhysicalOffset);
         properties[MessageProperties.ReconsumeTime] = (reconsumeTimes + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-        var put = PutMessageRequest.Rent();
-        put.Topic = target.TopicName;
-        put.QueueId = queueId;
-        put.Body = original.Body.ToArray();
-        put.Flag = original.Flag;
-        put.SysFlag = original.SysFlag;
-        put.BornTimestamp = original.BornTimestamp;
-        put.BornHost = original.BornHost;
-        put.ReconsumeTimes = reconsumeTimes + 1;
+        var put = PutMessageRequest.CopyOf(original, target.TopicName, queueId, reconsumeTimes + 1);
         var text = System.Text.Encoding.UTF8.GetString(MessageProperties.Format(properties));
         if (properties.ContainsKey(MessageProperties.DelayLevel))
             MessageRewrite.ToSchedule(put, ref text, int.Parse(properties[MessageProperties.DelayLevel], System.Globalization.CultureInfo.InvariantCulture),

@@ -88,6 +88,24 @@ public sealed class PutMessageRequest : IValueTaskSource<PutMessageResult>, IAwa
     void IAwaitingFlush.CompleteAfterFlush(string? failure, CompletionBatch batch) =>
         batch.Add(this, failure is null ? PendingResult : PendingResult with { Status = PutMessageStatus.FlushDiskTimeout, Reason = failure });
 
+    /// <summary>
+    /// A put of a stored <paramref name="record"/>'s body, flags, birth and the given reconsume count under another
+    /// topic and queue (a delayed message coming due, a retry or dead-letter copy). Properties are left to the caller.
+    /// </summary>
+    internal static PutMessageRequest CopyOf(in MessageRecordView record, string topic, int queueId, int reconsumeTimes)
+    {
+        var put = Rent();
+        put.Topic = topic;
+        put.QueueId = queueId;
+        put.Body = record.Body.ToArray();
+        put.Flag = record.Flag;
+        put.SysFlag = record.SysFlag;
+        put.BornTimestamp = record.BornTimestamp;
+        put.BornHost = record.BornHost;
+        put.ReconsumeTimes = reconsumeTimes;
+        return put;
+    }
+
     /// <summary>Takes a request from the pool (or a new one) with default fields.</summary>
     public static PutMessageRequest Rent() => Pool.TryDequeue(out var request) ? request : new PutMessageRequest();
 
