@@ -1,11 +1,32 @@
+using AkkaBroker.Protocol;
 using AkkaBroker.Protocol.Json;
 using AkkaBroker.Protocol.Remoting;
 
 namespace AkkaBroker.Client;
 
-/// <summary>The offset and pull requests every consumer makes, in one place.</summary>
+/// <summary>The heartbeat, offset and pull requests every consumer makes, in one place.</summary>
 internal static class BrokerCalls
 {
+    /// <summary>
+    /// The HEART_BEAT body of one consumer group: the client's id and the group's subscriptions with their tags, tag
+    /// hash codes and a fresh version, as the Java client sends them.
+    /// </summary>
+    public static byte[] ConsumerHeartbeat(string clientId, string group, ConsumeType consumeType, MessageModel model, ConsumeFromWhere from,
+        IReadOnlyDictionary<string, TagFilter> subscriptions)
+    {
+        var data = new HeartbeatData { ClientId = clientId };
+        data.ConsumerDataSet.Add(new ConsumerData
+        {
+            GroupName = group, ConsumeType = consumeType, MessageModel = model, ConsumeFromWhere = from,
+            SubscriptionDataSet = subscriptions.Select(s => new SubscriptionData
+            {
+                Topic = s.Key, SubString = s.Value.Expression, TagsSet = [.. s.Value.Tags], CodeSet = [.. s.Value.Tags.Select(t => JavaHash.StringHashCode(t.AsSpan()))],
+                SubVersion = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            }).ToList(),
+        });
+        return RemotingJson.Serialize(data);
+    }
+
     /// <summary>The group's committed offset of a queue, or -1 when the broker has none.</summary>
     public static async Task<long> QueryCommittedAsync(ClientInstance client, string address, string group, MessageQueueRef queue, CancellationToken ct = default)
     {

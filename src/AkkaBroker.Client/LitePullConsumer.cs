@@ -209,13 +209,8 @@ public sealed class LitePullConsumer : IAsyncDisposable
     private async Task RebalanceAsync(CancellationToken ct)
     {
         _lastRebalance = Environment.TickCount64;
-        var data = new HeartbeatData { ClientId = Client.ClientId };
-        data.ConsumerDataSet.Add(new ConsumerData
-        {
-            GroupName = _options.ConsumerGroup, ConsumeType = ConsumeType.ConsumeActively, MessageModel = MessageModel.Clustering,
-            ConsumeFromWhere = _options.ConsumeFromWhere,
-            SubscriptionDataSet = _subscriptions.Select(s => new SubscriptionData { Topic = s.Key, SubString = s.Value.Expression, TagsSet = [.. s.Value.Tags] }).ToList(),
-        });
+        var heartbeat = BrokerCalls.ConsumerHeartbeat(Client.ClientId, _options.ConsumerGroup, ConsumeType.ConsumeActively, MessageModel.Clustering,
+            _options.ConsumeFromWhere, _subscriptions);
         var wanted = new List<MessageQueueRef>();
         foreach (var topic in _subscriptions.Keys)
         {
@@ -224,7 +219,7 @@ public sealed class LitePullConsumer : IAsyncDisposable
             List<string>? members = null;
             foreach (var address in route.BrokerDatas.Select(b => b.BrokerAddrs.GetValueOrDefault(0)).OfType<string>())
             {
-                await Client.InvokeAsync(address, RemotingCommand.CreateRequest(RequestCode.HeartBeat, body: RemotingJson.Serialize(data)),
+                await Client.InvokeAsync(address, RemotingCommand.CreateRequest(RequestCode.HeartBeat, body: heartbeat),
                     _options.RequestTimeout, ct).ConfigureAwait(false);
                 var list = await Client.InvokeAsync(address, RemotingCommand.CreateRequest(RequestCode.GetConsumerListByGroup,
                     new ConsumerGroupRequestHeader(_options.ConsumerGroup).ToExtFields()), _options.RequestTimeout, ct).ConfigureAwait(false);

@@ -144,18 +144,8 @@ public sealed class PushConsumer : IAsyncDisposable
 
     private async Task HeartbeatAsync()
     {
-        var data = new HeartbeatData { ClientId = Client.ClientId };
-        data.ConsumerDataSet.Add(new ConsumerData
-        {
-            GroupName = _options.ConsumerGroup, ConsumeType = ConsumeType.ConsumePassively, MessageModel = _options.MessageModel,
-            ConsumeFromWhere = _options.ConsumeFromWhere,
-            SubscriptionDataSet = _subscriptions.Select(s => new SubscriptionData
-            {
-                Topic = s.Key, SubString = s.Value.Expression, TagsSet = [.. s.Value.Tags], CodeSet = [.. s.Value.Tags.Select(t => JavaHash.StringHashCode(t.AsSpan()))],
-                SubVersion = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-            }).ToList(),
-        });
-        var body = RemotingJson.Serialize(data);
+        var body = BrokerCalls.ConsumerHeartbeat(Client.ClientId, _options.ConsumerGroup, ConsumeType.ConsumePassively, _options.MessageModel,
+            _options.ConsumeFromWhere, _subscriptions);
         foreach (var address in Client.AllMasterAddresses())
         {
             try
