@@ -50,7 +50,7 @@ public sealed class ClientProcessors
             _broker.Topics.GetOrCreateRetryTopic(consumer.GroupName);
             created |= _broker.Topics.Count != before;
             acks.Add(_broker.ConsumerGroups.Ask<ConsumerGroups.HeartbeatAck>(
-                new ConsumerGroups.Heartbeat(data.ClientId, connection, consumer, request.Version, request.Language), HeartbeatTimeout));
+                new ConsumerGroups.Heartbeat(data.ClientId, connection, consumer, request.Version, request.Language), GroupActorTimeout));
         }
 
         try
@@ -66,7 +66,8 @@ public sealed class ClientProcessors
         return BrokerServices.Reply(request, ResponseCode.Success);
     }
 
-    private static readonly TimeSpan HeartbeatTimeout = TimeSpan.FromSeconds(5);
+    // How long a heartbeat, an assignment or an unregistration waits for the consumer group's actor.
+    private static readonly TimeSpan GroupActorTimeout = TimeSpan.FromSeconds(5);
 
     private async Task RegisterRetryTopicsAsync()
     {
@@ -103,7 +104,7 @@ public sealed class ClientProcessors
         else
         {
             var assignment = await _broker.ConsumerGroups.Ask<Rebalance.Assignment>(
-                new ConsumerGroups.ForGroup(body.ConsumerGroup, new Rebalance.GetAssignment(body.Topic, queues)), HeartbeatTimeout).ConfigureAwait(false);
+                new ConsumerGroups.ForGroup(body.ConsumerGroup, new Rebalance.GetAssignment(body.Topic, queues)), GroupActorTimeout).ConfigureAwait(false);
             mine = assignment.ByClient.GetValueOrDefault(body.ClientId) ?? [];
         }
 
@@ -127,7 +128,7 @@ public sealed class ClientProcessors
         {
             try
             {
-                await _broker.ConsumerGroups.Ask<ConsumerGroups.UnregisterAck>(new ConsumerGroups.Unregister(header.ClientId, group), HeartbeatTimeout)
+                await _broker.ConsumerGroups.Ask<ConsumerGroups.UnregisterAck>(new ConsumerGroups.Unregister(header.ClientId, group), GroupActorTimeout)
                     .ConfigureAwait(false);
             }
             catch (AskTimeoutException)
