@@ -107,6 +107,9 @@ public sealed class StoreEngine : IDisposable
             var replay = dispatcher.DispatchRange(commitLog, Math.Max(from, commitLog.MinOffset), recovered.MaxOffset);
             if (replay.Failure is { } failure)
                 throw new StoreCorruptException($"re-dispatch stopped at CommitLog offset {replay.Offset} ({failure}) below the recovered end {recovered.MaxOffset}");
+            // Units below the CommitLog's start (segments deleted before the last stop, or while ConsumeQueue files
+            // were kept because they also hold newer units) must not count as readable, as RocketMQ corrects at load.
+            queues.CorrectMinOffsetAll(commitLog.MinOffset);
             queues.FlushAll(0);
             index?.Flush();
             checkpoint.Flush();
@@ -138,6 +141,7 @@ public sealed class StoreEngine : IDisposable
         try
         {
             CommitLog.Commit(0); // pooled writes reach the file before the last flush
+            CommitLog.SealTail();
             CommitLog.Flush(0);
             ConsumeQueues.FlushAll(0);
             if (Index is not null)

@@ -116,6 +116,12 @@ public sealed record StoreSettings
     /// <summary>Touch every page of a new segment ahead of use.</summary>
     public required bool WarmMappedFileEnable { get; init; }
 
+    /// <summary>
+    /// Expired CommitLog segments kept (in <c>commitlog/reuse/</c>) to become later segments instead of new files;
+    /// 0 deletes them as RocketMQ does. Emptied whenever disk use passes <see cref="DiskMaxUsedSpaceRatio"/>.
+    /// </summary>
+    public required int CommitLogReuseSegments { get; init; }
+
     /// <summary>Verify record CRCs during crash recovery.</summary>
     public required bool CheckCrcOnRecover { get; init; }
 
@@ -170,6 +176,7 @@ public sealed record StoreSettings
         Check(MessageDelayLevels.Count > 0 && MessageDelayLevels.All(d => d > TimeSpan.Zero),
             "message-delay-level", "needs at least one positive delay");
         Check(TransientStorePoolSize > 0, "transient-store-pool-size", "must be positive");
+        Check(CommitLogReuseSegments >= 0, "commit-log-reuse-segments", "must be 0 or more");
         Check(MaxHashSlotNum > 0, "max-hash-slot-num", "must be positive");
         Check(MaxIndexNum > 0, "max-index-num", "must be positive");
         Check(HaTransferBatchSize > 0, "ha-transfer-batch-size", "must be positive");

@@ -91,7 +91,7 @@ public class CommitLogBenchmarks
         MaxTransferCountOnMessageInMemory = 32, MaxTransferBytesOnMessageInDisk = 64 * 1024, MaxTransferCountOnMessageInDisk = 8,
         FileReservedTime = TimeSpan.FromHours(72), DeleteWhen = [4], DiskMaxUsedSpaceRatio = 75, DiskWriteRefuseRatio = 90,
         CleanResourceInterval = TimeSpan.FromSeconds(10), MessageIndexEnable = true, MaxHashSlotNum = 5_000_000, MaxIndexNum = 20_000_000,
-        DefaultQueryMaxNum = 32, WarmMappedFileEnable = false, CheckCrcOnRecover = true, MessageDelayLevels = [TimeSpan.FromSeconds(1)],
+        DefaultQueryMaxNum = 32, WarmMappedFileEnable = false, CommitLogReuseSegments = 4, CheckCrcOnRecover = true, MessageDelayLevels = [TimeSpan.FromSeconds(1)],
         HaSendHeartbeatInterval = TimeSpan.FromSeconds(5), HaHousekeepingInterval = TimeSpan.FromSeconds(20), HaTransferBatchSize = 32 * 1024,
         HaSlaveFallbehindMax = 256L * 1024 * 1024, SlaveTimeout = TimeSpan.FromSeconds(3),
     };

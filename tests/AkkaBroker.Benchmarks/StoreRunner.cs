@@ -22,7 +22,7 @@ internal static class StoreRunner
         switch (mode)
         {
             case "sync-flush":
-                await SyncFlushAsync(Option(args, "--seconds", 10), Option(args, "--appenders", 64));
+                await SyncFlushAsync(Option(args, "--seconds", 10), Option(args, "--appenders", 64), Option(args, "--reuse", 0));
                 return 0;
             case "read-scan":
                 await ReadScanAsync(Option(args, "--messages", 1_000_000), Option(args, "--passes", 3));
@@ -42,15 +42,21 @@ internal static class StoreRunner
         }
     }
 
-    private static async Task SyncFlushAsync(int seconds, int appenders)
+    /// <summary>
+    /// 64 appenders putting 1 KiB bodies with SYNC_FLUSH. With <paramref name="reuse"/> &gt; 0 the store first writes that
+    /// many segments and lets them expire into its reuse folder, so the measured appends run on reused segments: the
+    /// steady state of a node whose old segments expire as fast as new ones fill.
+    /// </summary>
+    private static async Task SyncFlushAsync(int seconds, int appenders, int reuse)
     {
         var root = BenchNode.NewRoot("syncflush");
-        var node = await BenchNode.StartAsync(root, "SYNC_FLUSH");
+        var node = await BenchNode.StartAsync(root, "SYNC_FLUSH", $"akkabroker.store.commit-log-reuse-segments = {Math.Max(4, reuse)}");
         try
         {
             var store = node.Store!;
             var body = new byte[1024];
             Random.Shared.NextBytes(body);
+            if (reuse > 0) await ExpireForReuseAsync(store, body, reuse);
             var stored = new long[appenders];
             var timeouts = new long[appenders];
             var stop = 0;
@@ -68,10 +74,12 @@ internal static class StoreRunner
             await Task.Delay(1000);
             var before = await store.Flusher.Ask<Flusher.Stats>(Flusher.GetStats.Instance, TimeSpan.FromSeconds(10));
             var storedBefore = stored.Sum();
+            var offsetBefore = store.MaxPhysicalOffset;
             var clock = Stopwatch.StartNew();
             await Task.Delay(TimeSpan.FromSeconds(seconds));
             var after = await store.Flusher.Ask<Flusher.Stats>(Flusher.GetStats.Instance, TimeSpan.FromSeconds(10));
             var messages = stored.Sum() - storedBefore;
+            var bytes = store.MaxPhysicalOffset - offsetBefore;
             var elapsed = clock.Elapsed.TotalSeconds;
             Volatile.Write(ref stop, 1);
             await Task.WhenAll(tasks);
@@ -81,10 +89,11 @@ internal static class StoreRunner
             Console.WriteLine($"sync-flush: {appenders} appenders x 1 KiB body, {elapsed:F1} s");
             Console.WriteLine($"  messages/s        {messages / elapsed:N0}");
             Console.WriteLine($"  MB/s (1 KiB body) {messages * 1024 / elapsed / 1e6:N1}");
-            Console.WriteLine($"  MB/s (records)    {messages * (store.MaxPhysicalOffset / (double)Math.Max(1, stored.Sum() + timeouts.Sum())) / elapsed / 1e6:N1}");
+            Console.WriteLine($"  MB/s (records)    {bytes / elapsed / 1e6:N1}");
             Console.WriteLine($"  flushes/s         {flushes / elapsed:N0}");
             Console.WriteLine($"  messages/flush    {(double)syncRequests / Math.Max(1, flushes):N1} (sync requests {syncRequests:N0}, flushes {flushes:N0})");
             Console.WriteLine($"  not PUT_OK        {timeouts.Sum():N0}");
+            if (reuse > 0) Console.WriteLine($"  reuse folder      {ReuseFolderFiles(store).Length} segments left (a new segment was created only if this is 0)");
         }
         finally
         {
@@ -92,6 +101,52 @@ internal static class StoreRunner
             BenchNode.DeleteRoot(root);
         }
     }
+
+    private static async Task ExpireForReuseAsync(MessageStore store, byte[] body, int segments)
+    {
+        var clock = Stopwatch.StartNew();
+        var size = store.Settings.MappedFileSizeCommitLog;
+        var ring = new ValueTask<PutMessageResult>[256];
+        async Task FillToAsync(long offset)
+        {
+            while (store.MaxPhysicalOffset < offset)
+            {
+                if (await BenchNode.PutWindowedAsync(store, body, 10_000, 256, 8, ring) != 0) throw new InvalidOperationException("a fill put failed");
+            }
+        }
+
+        await FillToAsync((segments + 1) * size);
+        await BenchNode.WaitDispatchedAsync(store, TimeSpan.FromSeconds(60));
+        var deleted = await store.Writer.Ask<CommitLogWriter.ExpiredDeleted>(
+            new CommitLogWriter.DeleteExpired(TimeSpan.Zero, Force: false, segments), TimeSpan.FromSeconds(30));
+        // The segment after the current one was pre-allocated new before the expiry: write past it, so that the
+        // measured appends run on reused segments only.
+        await FillToAsync((store.MaxPhysicalOffset / size + 2) * size);
+        var written = store.MaxPhysicalOffset;
+
+        // Segments that expire after days are long out of the page cache: drop theirs, so the measured writes meet
+        // uncached pages as they would in production.
+        var files = ReuseFolderFiles(store);
+        foreach (var path in files)
+        {
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            _ = PosixFadvise(handle, 0, 0, PosixFadvDontNeed);
+        }
+
+        Console.WriteLine($"reuse: wrote {written / 1e6:N0} MB, expired {deleted.Deleted} segments and wrote into the first reused one; " +
+                          $"{files.Length} more wait in the reuse folder (dropped from the page cache); {clock.Elapsed.TotalSeconds:F1} s");
+    }
+
+    private static string[] ReuseFolderFiles(MessageStore store)
+    {
+        var folder = Path.Combine(store.Settings.CommitLogDir, "reuse");
+        return Directory.Exists(folder) ? Directory.GetFiles(folder) : [];
+    }
+
+    private const int PosixFadvDontNeed = 4;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "posix_fadvise")]
+    private static extern int PosixFadvise(Microsoft.Win32.SafeHandles.SafeFileHandle fd, long offset, long length, int advice);
 
     private static async Task ReadScanAsync(int messages, int passes)
     {

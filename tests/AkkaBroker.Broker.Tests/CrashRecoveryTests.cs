@@ -21,6 +21,7 @@ namespace AkkaBroker.Broker.Tests;
 public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
 {
     private const int Cycles = 20;
+    private const int ReusedSegments = 160;
     private const int SegmentSize = 64 * 1024;
     private const int QueuesPerTopic = 4;
     private const int HeaderSize = 24;
@@ -50,6 +51,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
         for (var cycle = 0; cycle < Cycles; cycle++)
         {
             var cycleStart = stopwatch.Elapsed;
+            SeedReuseFolder(random, cycle);
             // One cycle in four crashes twice before the check: the second child starts on a crashed store and is killed
             // at any moment from its start, so also while recovering or before anything it writes is acked.
             var runs = new List<ChildRun> { await RunChildUntilKilledAsync(seed, cycle, childRuns++, random.Next(100, 1501), afterReady: true) };
@@ -60,6 +62,10 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
                           string.Join("; ", runs.Select(r => r.Describe()));
             if (runs.Count == 2 && runs[1].Ready is { } ready && !ready.Contains("abnormal=True", StringComparison.Ordinal))
                 Assert.Fail($"{context}: the child restarted after a kill did not recover abnormally");
+            // The first child starts after the check's clean stop, which sealed the tail: even in a reused segment full
+            // of old records, a normal start must find the end without cutting anything.
+            if (runs[0].Ready is { } first && !(first.Contains("abnormal=False", StringComparison.Ordinal) && first.Contains("problem=none", StringComparison.Ordinal)))
+                Assert.Fail($"{context}: the child started after a clean stop reported {first}");
 
             foreach (var ack in runs.SelectMany(r => r.Acks))
             {
@@ -102,6 +108,27 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
 
         output.WriteLine($"seed {seed}: {Cycles} cycles, {childRuns} kills, {totalAcks} acks, {stopwatch.Elapsed.TotalSeconds:F1} s");
         Assert.True(totalAcks > 0, $"seed {seed}: no child acked anything in {Cycles} cycles, so nothing was tested");
+    }
+
+    /// <summary>
+    /// Puts copies of earlier segments (whole records with valid CRCs and end markers, all naming other offsets) and a
+    /// file of random bytes where the store keeps expired segments for reuse, so the child's next segments start out
+    /// full of them: recovery must never take an old record for one at the crash point, nor start from one. The folder
+    /// is topped up to more segments than a child fills, so kills land in reused segments.
+    /// </summary>
+    private void SeedReuseFolder(Random random, int cycle)
+    {
+        var commitLog = Path.Combine(_dir.Path, "commitlog");
+        var reuse = Path.Combine(commitLog, "reuse");
+        Directory.CreateDirectory(reuse);
+        var segments = Directory.Exists(commitLog)
+            ? Directory.GetFiles(commitLog).Where(f => Path.GetFileName(f).Length == 20).Order(StringComparer.Ordinal).SkipLast(1).ToList()
+            : [];
+        for (var i = Directory.GetFiles(reuse).Length; i < ReusedSegments && segments.Count > 0; i++)
+            File.Copy(segments[random.Next(segments.Count)], Path.Combine(reuse, $"stale-{cycle:D3}-{i:D3}"));
+        var noise = new byte[SegmentSize];
+        random.NextBytes(noise);
+        File.WriteAllBytes(Path.Combine(reuse, $"stale-{cycle:D3}-noise"), noise);
     }
 
     private List<string> Verify(MessageStore store, Dictionary<(string, int, long), Known> known, int cycle)

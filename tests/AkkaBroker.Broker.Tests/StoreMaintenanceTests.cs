@@ -67,6 +67,49 @@ public sealed class StoreMaintenanceTests : IDisposable
         Assert.Equal((GetMessageStatus.OffsetTooSmall, min), (tooSmall.Status, tooSmall.NextBeginOffset));
         Assert.Equal(Body((int)min), first);
         Assert.Equal(400, store.GetMaxOffset("T", 0));
+        // Space is short: the old segments are gone, not kept for reuse.
+        var reuse = Path.Combine(_dir.Path, "commitlog", "reuse");
+        Assert.True(!Directory.Exists(reuse) || Directory.GetFiles(reuse).Length == 0);
+    }
+
+    [Fact]
+    public async Task At_the_delete_hour_expired_segments_are_kept_for_reuse_and_the_log_runs_on_in_them_across_a_restart()
+    {
+        var reuse = Path.Combine(_dir.Path, "commitlog", "reuse");
+        string[] settings = ["akkabroker.store.file-reserved-time = 1ms", "akkabroker.store.commit-log-reuse-segments = 2"];
+        await using (var node = await _dir.StartAsync(settings))
+        {
+            var store = node.Store!;
+            for (var i = 0; i < 400; i++) await store.PutTextAsync("T", 0, Body(i)); // about 6 segments of 64 KiB
+            await StoreTestExtensions.EventuallyAsync(() => store.GetMaxOffset("T", 0), n => n == 400);
+            var cleaner = node.System.ActorOf(CleanService.Props(store.Settings, store.Writer, store.Dispatcher, () => 0.10, () => new DateTime(2026, 1, 1, 4, 0, 0)));
+            cleaner.Tell(CleanService.CheckNow.Instance);
+
+            await StoreTestExtensions.EventuallyAsync(() => store.MinPhysicalOffset, m => m >= 4 * 64 * 1024);
+            Assert.Equal(2, Directory.GetFiles(reuse).Length); // the rest were deleted
+            for (var i = 400; i < 600; i++) await store.PutTextAsync("T", 0, Body(i)); // rolls through both
+            Assert.Empty(Directory.GetFiles(reuse));
+            await StoreTestExtensions.EventuallyAsync(() => store.GetMaxOffset("T", 0), n => n == 600);
+        }
+
+        await using (var node = await _dir.StartAsync(settings))
+        {
+            var store = node.Store!;
+            Assert.Null(store.Recovery.Problem);
+            // The queue starts at its first record still in the CommitLog (corrected at load, not at the next clean-up).
+            var min = store.GetMinOffset("T", 0);
+            Assert.True(min > 0);
+            Assert.Equal(Body((int)min), store.Get("T", 0, min, max: 1).Bodies.Single());
+            Assert.Equal(GetMessageStatus.OffsetTooSmall, store.Get("T", 0, min - 1).Result.Status);
+            for (var offset = min; offset < 600;)
+            {
+                var bodies = store.Get("T", 0, offset).Bodies;
+                Assert.NotEmpty(bodies);
+                foreach (var body in bodies) Assert.Equal(Body((int)offset++), body);
+            }
+
+            Assert.Equal(PutMessageStatus.PutOk, (await store.PutTextAsync("T", 0, Body(600))).Status);
+        }
     }
 
     [Fact]

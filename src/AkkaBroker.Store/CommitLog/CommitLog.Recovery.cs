@@ -37,8 +37,11 @@ public sealed partial class CommitLog
             if (file.FileFromOffset + _fileSize <= end) file.SetPositions(_fileSize);
         }
 
-        var discarded = CountNonZeroFrom(files, end);
-        _queue.TruncateFrom(end);
+        // After a clean close the end is an empty slot (SealTail) and nothing of this life of the file lies past it;
+        // only what follows a cut after a crash can be this life's unacknowledged records, and those must go.
+        var clean = !abnormal && stopStatus == RecordReadStatus.NoRecord && problem is null;
+        var discarded = clean ? 0 : CountNonZeroFrom(files, end);
+        _queue.TruncateFrom(end, zero: !clean);
         if (_queue.Files.Count == 0 && end > 0)
         {
             // The cut fell exactly on a segment start that got deleted: keep an empty segment there so MaxOffset stays put.
@@ -47,7 +50,8 @@ public sealed partial class CommitLog
 
         if (discarded > 0 || problem is not null)
         {
-            problem = $"CommitLog {Directory}: cut at offset {end} ({problem ?? "no record there"}); {discarded} non-zero bytes discarded from there";
+            problem = $"CommitLog {Directory}: cut at offset {end} ({problem ?? "no record there"}); {discarded} non-zero bytes discarded from there " +
+                      "(unacknowledged writes, or the old contents of a reused segment)";
         }
 
         _lastStoreTimestamp = lastTimestamp;
@@ -64,7 +68,8 @@ public sealed partial class CommitLog
         for (var i = files.Count - 1; i >= 0; i--)
         {
             var status = MessageRecord.TryRead(files[i].Read(0, _fileSize), checkCrc: false, out var first);
-            if (status == RecordReadStatus.Ok && first.StoreTimestamp != 0 && first.StoreTimestamp <= safe) return i;
+            // A reused segment the crash caught before its first append still starts with an old record: not this offset's.
+            if (status == RecordReadStatus.Ok && first.PhysicalOffset == files[i].FileFromOffset && first.StoreTimestamp != 0 && first.StoreTimestamp <= safe) return i;
         }
 
         return 0;
@@ -116,6 +121,11 @@ public sealed partial class CommitLog
         return (files[^1].FileFromOffset + _fileSize, records, RecordReadStatus.NoRecord, null, lastTimestamp);
     }
 
+    /// <summary>
+    /// Counts the bytes a cut drops, up to the last non-zero byte of each segment from the cut on, but looks at most
+    /// <see cref="DiscardCountLimit"/> bytes per segment: the rest of a reused segment is its old life, and reading a
+    /// whole 1 GiB of it from disk only to count it would slow the restart.
+    /// </summary>
     private long CountNonZeroFrom(IReadOnlyList<MappedFile> files, long end)
     {
         long discarded = 0;
@@ -123,10 +133,12 @@ public sealed partial class CommitLog
         {
             if (file.FileFromOffset + _fileSize <= end) continue;
             var from = (int)Math.Max(0, end - file.FileFromOffset);
-            var last = file.Read(from, _fileSize - from).LastIndexOfAnyExcept((byte)0);
+            var last = file.Read(from, Math.Min(_fileSize - from, DiscardCountLimit)).LastIndexOfAnyExcept((byte)0);
             discarded += last + 1;
         }
 
         return discarded;
     }
+
+    private const int DiscardCountLimit = 16 * 1024 * 1024;
 }

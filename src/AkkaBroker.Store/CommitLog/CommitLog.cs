@@ -21,6 +21,7 @@ public sealed partial class CommitLog : IDisposable
     private readonly int _fileSize;
     private readonly int _maxMessageSize;
     private readonly byte[]? _scratch;
+    private readonly int _scratchCapacity;
     private readonly TransientStorePool? _pool;
     private readonly ConcurrentQueue<PendingBuffer> _pending = new();
     private MappedFile? _writeFile;
@@ -52,8 +53,11 @@ public sealed partial class CommitLog : IDisposable
         // Without the pool, records go into the segment with write() and are read through the mapping. Pages written
         // so sync ~6x faster than pages dirtied through the mapping (scripts/msync-vs-write.py), and the writer never
         // faults on a page the flusher is writing back: ASYNC_FLUSH open-loop p99 13 ms -> 5.5 ms at 20k msgs/s.
-        if (pool is null) _scratch = new byte[Math.Min(_fileSize, Math.Max(_maxMessageSize, 64 * 1024))];
-        _queue = new MappedFileQueue(settings.CommitLogDir, _fileSize, preallocate: true, warm: settings.WarmMappedFileEnable);
+        // The extra page holds the zeros each write is padded with (see WriteFromScratch).
+        _scratchCapacity = Math.Min(_fileSize, Math.Max(_maxMessageSize, 64 * 1024));
+        if (pool is null) _scratch = new byte[_scratchCapacity + NativePageSize];
+        _queue = new MappedFileQueue(settings.CommitLogDir, _fileSize, preallocate: true, warm: settings.WarmMappedFileEnable,
+            reuseLimit: settings.CommitLogReuseSegments);
         _queue.Load();
     }
 
@@ -105,7 +109,7 @@ public sealed partial class CommitLog : IDisposable
 
         // A staged run goes out before a roll or once the scratch buffer is full; the roll itself then works on
         // the file's real position.
-        if (_stagedLength > 0 && (_stagedLength + size > _scratch!.Length ||
+        if (_stagedLength > 0 && (_stagedLength + size > _scratchCapacity ||
                                   _writeFile!.WritePosition + _stagedLength + size + MessageRecord.EndOfFileMarkerSize > _writeFile.FileSize))
         {
             WriteStaged();
@@ -159,12 +163,28 @@ public sealed partial class CommitLog : IDisposable
         if (_stagedLength > 0) WriteStaged();
     }
 
+    /// <summary>
+    /// Writes the first <paramref name="length"/> bytes of the scratch buffer at the file's write position, padded
+    /// with zeros to the end of the last page. A write() that covers a page only in part makes the kernel read that
+    /// page from disk first unless it is cached or never written, which a reused segment's pages are; with the
+    /// padding every new page is covered whole. The zeros lie past the write position, where nothing is read.
+    /// </summary>
+    private void WriteFromScratch(MappedFile file, int length)
+    {
+        var position = file.WritePosition;
+        var end = position + length;
+        var padded = (int)Math.Min(file.FileSize, (end + (long)NativePageSize - 1) / NativePageSize * NativePageSize);
+        var scratch = _scratch!;
+        scratch.AsSpan(length, padded - end).Clear();
+        file.WriteAt(position, scratch.AsSpan(0, length + padded - end));
+    }
+
     private void WriteStaged()
     {
         var file = _writeFile!;
         var length = _stagedLength;
         _stagedLength = 0; // a failed write drops the run: the caller refuses those records
-        file.WriteAt(file.WritePosition, _scratch.AsSpan(0, length));
+        WriteFromScratch(file, length);
         file.Advance(length);
         Volatile.Write(ref _lastStoreTimestamp, _stagedTimestamp);
         Volatile.Write(ref _published, file.FileFromOffset + file.WritePosition);
@@ -184,7 +204,17 @@ public sealed partial class CommitLog : IDisposable
         {
             var file = CurrentFile(offset);
             var n = Math.Min(bytes.Length, file.FileSize - file.WritePosition);
-            bytes[..n].CopyTo(Writable(file));
+            if (_scratch is not null)
+            {
+                n = Math.Min(n, _scratchCapacity);
+                bytes[..n].CopyTo(_scratch);
+                WriteFromScratch(file, n);
+            }
+            else
+            {
+                bytes[..n].CopyTo(Writable(file));
+            }
+
             file.Advance(n);
             bytes = bytes[n..];
             offset += n;
@@ -237,14 +267,29 @@ public sealed partial class CommitLog : IDisposable
     /// Deletes, oldest first, up to <paramref name="maxDeletes"/> segments last written more than
     /// <paramref name="reserved"/> before <paramref name="nowUtc"/> (any age when <paramref name="force"/>, for a full
     /// disk); stops at the first younger one and never deletes the newest segment. Readers holding a segment keep it
-    /// mapped until they release it. Returns how many were deleted. Writer's thread only (the segment list has one owner).
+    /// mapped until they release it. Up to <see cref="StoreSettings.CommitLogReuseSegments"/> of them are kept for reuse,
+    /// except under <paramref name="force"/>, which also deletes those already kept. Returns how many left the log.
+    /// Writer's thread only (the segment list has one owner).
     /// </summary>
     public int DeleteExpiredSegments(TimeSpan reserved, DateTime nowUtc, bool force, int maxDeletes)
     {
+        if (force) _queue.DeleteReusable();
         var files = _queue.Files;
         var count = 0;
         while (count < files.Count - 1 && count < maxDeletes && (force || files[count].LastModifiedUtc + reserved <= nowUtc)) count++;
-        return count == 0 ? 0 : _queue.DeleteBelow(files[count - 1].FileFromOffset + _fileSize);
+        return count == 0 ? 0 : _queue.DeleteBelow(files[count - 1].FileFromOffset + _fileSize, reuse: !force);
+    }
+
+    /// <summary>Segments kept for reuse (including any a reader still holds).</summary>
+    public int ReusableSegments => _queue.ReusableCount;
+
+    /// <summary>
+    /// Part of a clean close, before the last flush: leaves an empty slot right after the last record, so the next
+    /// start finds the end of the log there rather than an older record of a reused segment. Writer only.
+    /// </summary>
+    public void SealTail()
+    {
+        if (_queue.Last is { IsDestroyed: false } last) last.ClearNextSlot();
     }
 
     /// <summary>Fraction (0..1) of the disk holding the CommitLog that is in use.</summary>
@@ -330,7 +375,7 @@ public sealed partial class CommitLog : IDisposable
         if (_scratch is { } scratch)
         {
             MessageRecord.WriteEndOfFile(scratch, remaining);
-            file.WriteAt(file.WritePosition, scratch.AsSpan(0, MessageRecord.EndOfFileMarkerSize));
+            WriteFromScratch(file, MessageRecord.EndOfFileMarkerSize);
         }
         else
         {

@@ -75,6 +75,35 @@ public sealed unsafe class MappedFile : IDisposable
     }
 
     /// <summary>
+    /// Takes <paramref name="reusablePath"/> (a retired segment of the same log) as the segment starting at
+    /// <paramref name="fileFromOffset"/>: renamed, not zeroed. Its old records stay until overwritten; they can never
+    /// pass for new ones because every record names its own PHYSICALOFFSET, which recovery and readers check.
+    /// Returns null when the file is gone or has the wrong length (it is then deleted).
+    /// </summary>
+    public static MappedFile? Reuse(string reusablePath, string directory, long fileFromOffset, int fileSize)
+    {
+        var path = System.IO.Path.Combine(directory, FileName(fileFromOffset));
+        try
+        {
+            if (new FileInfo(reusablePath).Length != fileSize)
+            {
+                File.Delete(reusablePath); // left by a run with another segment size
+                return null;
+            }
+
+            File.Move(reusablePath, path, overwrite: false);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+
+        // Expiry goes by the last write time, which is still the old life's until the first append.
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+        return Open(path, fileSize);
+    }
+
+    /// <summary>
     /// Creates <paramref name="path"/> at its full <paramref name="length"/> or not at all: the file is sized as
     /// <c>&lt;path&gt;.tmp</c> and then renamed. A process killed in between leaves only the .tmp (loads skip it; the next
     /// creation of the same file replaces it), never a short file under the real name, which the next start would
@@ -212,12 +241,46 @@ public sealed unsafe class MappedFile : IDisposable
         NativeMemory.Sync(_base + WritePosition, FileSize - WritePosition);
     }
 
-    /// <summary>Zeroes bytes from <paramref name="position"/> to the end and syncs them, so stale records past a truncation point can never be read back.</summary>
+    /// <summary>
+    /// Zeroes bytes from <paramref name="position"/> to the end and syncs them, so stale records past a truncation
+    /// point can never be read back. Where the file system can, whole pages are zeroed by marking their blocks
+    /// unwritten (no data written, so this stays cheap for the rest of a reused 1 GiB segment).
+    /// </summary>
     public void ZeroFrom(int position)
     {
         if ((uint)position > (uint)FileSize) throw new ArgumentOutOfRangeException(nameof(position));
-        new Span<byte>(_base + position, FileSize - position).Clear();
-        NativeMemory.Sync(_base + position, FileSize - position);
+        var pageEnd = (int)Math.Min(FileSize, (position + (long)NativeMemory.PageSize - 1) / NativeMemory.PageSize * NativeMemory.PageSize);
+        new Span<byte>(_base + position, pageEnd - position).Clear();
+        NativeMemory.Sync(_base + position, pageEnd - position);
+        if (pageEnd == FileSize) return;
+        if (NativeMemory.TryZeroRange(_region.Handle, pageEnd, FileSize - pageEnd))
+        {
+            _region.SyncFile(); // the extent change is metadata: fsync, not a ranged msync
+            return;
+        }
+
+        // Only pages that hold something are written, so a fresh segment's unwritten tail is not filled with zeros.
+        for (long page = pageEnd; page < FileSize; page += NativeMemory.PageSize)
+        {
+            var span = new Span<byte>(_base + page, (int)Math.Min(NativeMemory.PageSize, FileSize - page));
+            if (span.ContainsAnyExcept((byte)0)) span.Clear();
+        }
+
+        NativeMemory.Sync(_base + pageEnd, FileSize - pageEnd);
+    }
+
+    /// <summary>
+    /// Writes zeros from the write position to the end of its page, or a whole page when the position is on a page
+    /// boundary, and syncs them: at a clean close this leaves an empty slot right after the last record, so the next
+    /// start finds the end there, not whatever an earlier use of a reused segment left behind.
+    /// </summary>
+    public void ClearNextSlot()
+    {
+        var position = WritePosition;
+        if (position >= FileSize) return;
+        var end = (int)Math.Min(FileSize, (position / NativeMemory.PageSize + 1L) * NativeMemory.PageSize);
+        WriteAt(position, new byte[end - position]);
+        NativeMemory.Sync(_base + position, end - position);
     }
 
     /// <summary>Takes a reader's reference; false when the file is being destroyed (read elsewhere or report the offset gone).</summary>
@@ -228,6 +291,13 @@ public sealed unsafe class MappedFile : IDisposable
 
     /// <summary>Drops the owner's reference and deletes the file once no reader holds it.</summary>
     public void Destroy() => _region.Destroy();
+
+    /// <summary>
+    /// Drops the owner's reference and moves the file out of its folder, to <paramref name="reusablePath"/> once no
+    /// reader holds it (via <paramref name="retiringPath"/> until then), for <see cref="Reuse"/>.
+    /// </summary>
+    /// <exception cref="IOException">The file could not be moved; it is unchanged and still owned.</exception>
+    public void Retire(string retiringPath, string reusablePath) => _region.Retire(retiringPath, reusablePath);
 
     /// <summary>Drops the owner's reference without deleting the file (shutdown).</summary>
     public void Dispose() => _region.Dispose();

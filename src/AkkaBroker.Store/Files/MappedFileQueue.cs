@@ -6,6 +6,10 @@ namespace AkkaBroker.Store.Files;
 /// <para>Ownership: one owner adds, truncates and deletes segments. The segment list is an array replaced on
 /// each change, so readers on other threads look segments up without locks; they hold a segment while they
 /// read it. The next segment is created ahead of need on a background task, so a roll does not stall the writer.</para>
+/// <para>With <see cref="ReuseLimit"/> above 0, up to that many deleted segments wait in <see cref="ReuseDirectory"/>
+/// and become the next segments instead of new files. Overwriting a file whose blocks are already written is what the
+/// disk does fastest under fsync: a new file either costs its size in zeros up front (warm-up) or makes every fsync
+/// commit the file system's extent changes as well.</para>
 /// </summary>
 public sealed class MappedFileQueue : IDisposable
 {
@@ -14,14 +18,26 @@ public sealed class MappedFileQueue : IDisposable
     private long _nextOffset = -1;
 
     /// <summary>A queue over <paramref name="directory"/>; call <see cref="Load"/> before use.</summary>
-    public MappedFileQueue(string directory, int fileSize, bool preallocate, bool warm)
+    public MappedFileQueue(string directory, int fileSize, bool preallocate, bool warm, int reuseLimit = 0)
     {
         if (fileSize <= 0) throw new ArgumentOutOfRangeException(nameof(fileSize));
+        ArgumentOutOfRangeException.ThrowIfNegative(reuseLimit);
         Directory = directory;
         FileSize = fileSize;
         Preallocate = preallocate;
         Warm = warm;
+        ReuseLimit = reuseLimit;
+        ReuseDirectory = System.IO.Path.Combine(directory, "reuse");
     }
+
+    /// <summary>How many deleted segments are kept for reuse (0: deleted segments are deleted).</summary>
+    public int ReuseLimit { get; }
+
+    /// <summary>The sub-folder where deleted segments wait to be reused.</summary>
+    public string ReuseDirectory { get; }
+
+    /// <summary>Segments waiting for reuse, including any still held by a reader.</summary>
+    public int ReusableCount => System.IO.Directory.Exists(ReuseDirectory) ? System.IO.Directory.GetFiles(ReuseDirectory).Length : 0;
 
     /// <summary>The folder of the segments.</summary>
     public string Directory { get; }
@@ -70,6 +86,7 @@ public sealed class MappedFileQueue : IDisposable
     {
         if (_files.Length > 0) throw new InvalidOperationException("already loaded");
         if (!System.IO.Directory.Exists(Directory)) return;
+        LoadReusable();
         var paths = System.IO.Directory.GetFiles(Directory).Where(p => !p.EndsWith(".tmp", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToArray();
         var files = new List<MappedFile>(paths.Length);
         try
@@ -126,10 +143,11 @@ public sealed class MappedFileQueue : IDisposable
     }
 
     /// <summary>
-    /// Drops everything at and after <paramref name="offset"/>: later segments are deleted and the segment holding
-    /// the offset is zeroed from there, so nothing past the truncation point can be read back after a crash.
+    /// Drops everything at and after <paramref name="offset"/>: later segments are deleted and, with
+    /// <paramref name="zero"/>, the segment holding the offset is zeroed from there, so nothing past the truncation
+    /// point can be read back after a crash. (Without it the caller knows nothing of this life of the file lies there.)
     /// </summary>
-    public void TruncateFrom(long offset)
+    public void TruncateFrom(long offset, bool zero = true)
     {
         CancelPreallocation();
         var keep = new List<MappedFile>();
@@ -144,7 +162,7 @@ public sealed class MappedFileQueue : IDisposable
             if (offset < file.FileFromOffset + FileSize)
             {
                 var position = (int)(offset - file.FileFromOffset);
-                file.ZeroFrom(position);
+                if (zero) file.ZeroFrom(position);
                 file.SetPositions(position);
             }
 
@@ -154,16 +172,42 @@ public sealed class MappedFileQueue : IDisposable
         _files = [.. keep];
     }
 
-    /// <summary>Deletes the oldest segments whose every byte lies below <paramref name="offset"/>; returns how many.</summary>
-    public int DeleteBelow(long offset)
+    /// <summary>
+    /// Deletes the oldest segments whose every byte lies below <paramref name="offset"/> (never the newest); returns
+    /// how many. With <paramref name="reuse"/>, as many as <see cref="ReuseLimit"/> allows are kept for reuse instead.
+    /// </summary>
+    public int DeleteBelow(long offset, bool reuse = false)
     {
         var files = _files;
         var count = 0;
         while (count < files.Length - 1 && files[count].FileFromOffset + FileSize <= offset) count++;
         if (count == 0) return 0;
         _files = files[count..];
-        for (var i = 0; i < count; i++) files[i].Destroy();
+        var room = reuse ? ReuseLimit - ReusableCount : 0;
+        for (var i = 0; i < count; i++)
+        {
+            if (room-- > 0 && TryRetire(files[i])) continue;
+            files[i].Destroy();
+        }
+
         return count;
+    }
+
+    /// <summary>Deletes the segments waiting for reuse (when disk space is short); a file a reader still holds goes when it is released and a later call runs.</summary>
+    public void DeleteReusable()
+    {
+        if (!System.IO.Directory.Exists(ReuseDirectory)) return;
+        foreach (var path in System.IO.Directory.GetFiles(ReuseDirectory))
+        {
+            if (path.EndsWith(RetiringSuffix, StringComparison.Ordinal)) continue;
+            try
+            {
+                File.Delete(path);
+            }
+            catch (IOException)
+            {
+            }
+        }
     }
 
     /// <summary>Flushes segments from the oldest unflushed one; returns the flushed offset.</summary>
@@ -185,11 +229,55 @@ public sealed class MappedFileQueue : IDisposable
         _files = [];
     }
 
+    private const string RetiringSuffix = ".retiring";
+
     private MappedFile Create(long from)
     {
+        if (TakeReusable(from) is { } reused) return reused; // no warm-up: its blocks are written already
         var file = MappedFile.Create(Directory, from, FileSize);
         if (Warm) file.Warm();
         return file;
+    }
+
+    private MappedFile? TakeReusable(long from)
+    {
+        if (ReuseLimit == 0 || !System.IO.Directory.Exists(ReuseDirectory)) return null;
+        foreach (var path in System.IO.Directory.GetFiles(ReuseDirectory).Order(StringComparer.Ordinal))
+        {
+            if (path.EndsWith(RetiringSuffix, StringComparison.Ordinal)) continue;
+            if (MappedFile.Reuse(path, Directory, from, FileSize) is { } file) return file;
+        }
+
+        return null;
+    }
+
+    private bool TryRetire(MappedFile file)
+    {
+        try
+        {
+            System.IO.Directory.CreateDirectory(ReuseDirectory);
+            var name = System.IO.Path.GetFileName(file.Path);
+            file.Retire(System.IO.Path.Combine(ReuseDirectory, name + RetiringSuffix), System.IO.Path.Combine(ReuseDirectory, name));
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// At load nobody reads a retired file any more, so the ones a reader held when the last run stopped become
+    /// reusable; with reuse turned off, waiting files are deleted to give their space back.
+    /// </summary>
+    private void LoadReusable()
+    {
+        if (!System.IO.Directory.Exists(ReuseDirectory)) return;
+        foreach (var path in System.IO.Directory.GetFiles(ReuseDirectory))
+        {
+            if (ReuseLimit == 0) File.Delete(path);
+            else if (path.EndsWith(RetiringSuffix, StringComparison.Ordinal)) File.Move(path, path[..^RetiringSuffix.Length], overwrite: true);
+        }
     }
 
     private void StartPreallocation(long from)
@@ -225,11 +313,14 @@ public sealed class MappedFileQueue : IDisposable
         _next = null;
     }
 
-    private static void Discard(Task<MappedFile> next)
+    private void Discard(Task<MappedFile> next)
     {
         try
         {
-            next.GetAwaiter().GetResult().Destroy();
+            // A pre-allocated segment nobody used is as good as a reusable one.
+            var file = next.GetAwaiter().GetResult();
+            if (ReuseLimit > ReusableCount && TryRetire(file)) return;
+            file.Destroy();
         }
         catch (IOException)
         {

@@ -15,6 +15,8 @@ internal sealed unsafe class MappedRegion
     private readonly MemoryMappedViewAccessor _view;
     private int _references = 1;
     private int _destroyed;
+    private string? _retiredPath;
+    private string? _moveTo;
 
     private MappedRegion(string path, FileStream stream, long length)
     {
@@ -72,6 +74,9 @@ internal sealed unsafe class MappedRegion
         return Map(path, stream, expectedLength);
     }
 
+    /// <summary>fsync: the file's data and metadata on the device.</summary>
+    public void SyncFile() => _stream.Flush(flushToDisk: true);
+
     /// <summary>Takes a reader's reference; false once the owner let go (a reader that slips past still holds a valid mapping).</summary>
     public bool TryHold()
     {
@@ -98,6 +103,23 @@ internal sealed unsafe class MappedRegion
         Release();
     }
 
+    /// <summary>
+    /// Renames the file to <paramref name="retiringPath"/> at once (out of its folder, so a crash from here on
+    /// never brings it back) and, once the last reader let go and the file is closed, to
+    /// <paramref name="reusablePath"/>, where it waits to be reused. The second step waits for the readers because
+    /// a reused file is overwritten, and a reader still mapping it would see the new bytes.
+    /// </summary>
+    /// <exception cref="IOException">The first rename failed; the file is unchanged and still owned.</exception>
+    public void Retire(string retiringPath, string reusablePath)
+    {
+        if (IsDestroyed) return;
+        File.Move(Path, retiringPath, overwrite: false);
+        _retiredPath = retiringPath;
+        _moveTo = reusablePath;
+        if (Interlocked.Exchange(ref _destroyed, 1) != 0) return;
+        Release();
+    }
+
     /// <summary>Drops the owner's reference; the file stays.</summary>
     public void Dispose()
     {
@@ -111,5 +133,27 @@ internal sealed unsafe class MappedRegion
         _view.Dispose();
         _map.Dispose();
         _stream.Dispose();
+        // Published by the Interlocked.Exchange in Retire, which comes before the last Release.
+        if (_moveTo is not { } moveTo || _retiredPath is not { } retired) return;
+        try
+        {
+            File.Move(retired, moveTo, overwrite: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // This may run on a reader's thread, which must not fail for it: without the move the file is just not reused.
+            TryDelete(retired);
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
     }
 }

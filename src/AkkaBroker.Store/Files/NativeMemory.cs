@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace AkkaBroker.Store.Files;
 
-/// <summary>The few libc calls mapped files need that .NET does not expose: ranged msync and madvise.</summary>
+/// <summary>The few libc calls mapped files need that .NET does not expose: ranged msync, madvise and fallocate.</summary>
 internal static unsafe partial class NativeMemory
 {
     private const int MsSync = 4;       // Linux MS_SYNC
@@ -26,6 +26,31 @@ internal static unsafe partial class NativeMemory
     {
         if (OperatingSystem.IsLinux()) _ = Madvise(address, (nuint)length, MadvWillNeed);
     }
+
+    /// <summary>
+    /// Makes [offset, offset+length) of the file read as zeros by marking its blocks unwritten (FALLOC_FL_ZERO_RANGE):
+    /// file-system metadata only, however large the range. False when the file system or OS cannot (then write zeros).
+    /// </summary>
+    public static bool TryZeroRange(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, long length)
+    {
+        if (!OperatingSystem.IsLinux() || length <= 0) return length <= 0;
+        var added = false;
+        try
+        {
+            file.DangerousAddRef(ref added);
+            return Fallocate((int)file.DangerousGetHandle(), FallocZeroRange | FallocKeepSize, offset, length) == 0;
+        }
+        finally
+        {
+            if (added) file.DangerousRelease();
+        }
+    }
+
+    private const int FallocKeepSize = 0x01;  // FALLOC_FL_KEEP_SIZE
+    private const int FallocZeroRange = 0x10; // FALLOC_FL_ZERO_RANGE
+
+    [LibraryImport("libc", EntryPoint = "fallocate", SetLastError = true)]
+    private static partial int Fallocate(int fd, int mode, long offset, long length);
 
     [LibraryImport("libc", EntryPoint = "msync", SetLastError = true)]
     private static partial int Msync(byte* address, nuint length, int flags);

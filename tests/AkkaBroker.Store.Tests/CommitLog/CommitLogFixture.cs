@@ -43,6 +43,7 @@ internal static class CommitLogFixture
         MaxIndexNum = 400,
         DefaultQueryMaxNum = 32,
         WarmMappedFileEnable = false,
+        CommitLogReuseSegments = 4,
         CheckCrcOnRecover = true,
         MessageDelayLevels = [TimeSpan.FromSeconds(1)],
         HaSendHeartbeatInterval = TimeSpan.FromSeconds(5),
