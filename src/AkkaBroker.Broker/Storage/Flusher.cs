@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using AkkaBroker.Actors;
 using AkkaBroker.Store;
 
@@ -101,11 +102,33 @@ public sealed class Flusher : ActorBase
         }
     }
 
+    // A sync flush costs about the same for 20 records as for 60 (the device's fixed latency dominates), so the group
+    // commit keeps collecting while requests still arrive: until none came for GatherQuiet, at most GatherMax. Without
+    // this, 64 closed-loop appenders settle into two groups that alternate, each paying its own fsync: measured
+    // 45 -> 62 messages per flush and 10-13% more sync-flushed messages/s; through the network it made no difference.
+    private static readonly long GatherQuiet = Stopwatch.Frequency * 15 / 1_000_000;
+    private static readonly long GatherMax = Stopwatch.Frequency * 100 / 1_000_000;
+
+    private void GatherWhileArriving()
+    {
+        var start = Stopwatch.GetTimestamp();
+        var last = start;
+        while (true)
+        {
+            var now = Stopwatch.GetTimestamp();
+            if (_batch.Count >= MaxBatch) return;
+            if (DrainQueued(_batch, MaxBatch - _batch.Count) > 0) last = now;
+            else if (now - last > GatherQuiet || now - start > GatherMax) return;
+            Thread.SpinWait(20);
+        }
+    }
+
     private void GroupCommit(IAwaitingFlush first, IActorRef sender)
     {
         _batch.Clear();
         _batch.Add(new Envelope(first, sender));
         DrainQueued(_batch, MaxBatch);
+        GatherWhileArriving();
         var flushed = FlushAll(0);
         var timeout = (long)_settings.SyncFlushTimeout.TotalMilliseconds;
         var now = Environment.TickCount64;
