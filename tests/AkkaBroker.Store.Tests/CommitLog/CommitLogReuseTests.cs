@@ -134,22 +134,25 @@ public sealed class CommitLogReuseTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// 63 records fill segment 4; 8 more end segment 5 (the old segment 0) exactly on a page boundary, where the old
+    /// life has a whole record with a valid CRC: #8 of the first run, at position 8192. Closed with or without the seal.
+    /// </summary>
+    private (long End, List<(long Offset, long QueueOffset)> Records) EndOnAPageBoundaryBeforeAnOldRecord(bool seal)
+    {
+        using var log = OpenRecovered(_dir.Path);
+        FillAndExpire(log);
+        var records = AppendKiB(log, 63 + 8, 1000);
+        Assert.Equal(5 * SegmentSize + 8192, log.MaxOffset);
+        if (seal) log.SealTail();
+        log.Flush(0);
+        return (log.MaxOffset, records);
+    }
+
     [Fact]
     public void An_old_record_right_at_the_end_of_a_crashed_log_is_cut_by_its_offset_not_taken()
     {
-        long end;
-        List<(long Offset, long QueueOffset)> second;
-        using (var log = OpenRecovered(_dir.Path))
-        {
-            FillAndExpire(log);
-            // 63 records fill segment 4; 8 more end segment 5 (the old segment 0) exactly on a page boundary, where the
-            // old life has a whole record with a valid CRC: #8 of the first run, at position 8192.
-            second = AppendKiB(log, 63 + 8, 1000);
-            end = log.MaxOffset;
-            Assert.Equal(5 * SegmentSize + 8192, end);
-            log.Flush(0);
-        } // no SealTail: as after a crash
-
+        var (end, second) = EndOnAPageBoundaryBeforeAnOldRecord(seal: false); // as after a crash
         var result = Recover(_dir.Path, abnormal: true, out var recovered);
         using (recovered)
         {
@@ -176,17 +179,7 @@ public sealed class CommitLogReuseTests : IDisposable
     [Fact]
     public void A_clean_close_on_a_page_boundary_seals_the_tail_so_the_next_start_cuts_nothing()
     {
-        long end;
-        List<(long Offset, long QueueOffset)> second;
-        using (var log = OpenRecovered(_dir.Path))
-        {
-            FillAndExpire(log);
-            second = AppendKiB(log, 63 + 8, 1000); // ends at 8192 of the old segment 0, before its old record #8
-            end = log.MaxOffset;
-            log.SealTail();
-            log.Flush(0);
-        }
-
+        var (end, second) = EndOnAPageBoundaryBeforeAnOldRecord(seal: true);
         var result = Recover(_dir.Path, abnormal: false, out var reopened);
         using (reopened)
         {
