@@ -23,6 +23,9 @@ internal sealed unsafe class MappedRegion
         Path = path;
         Length = length;
         _stream = stream;
+        // Read once: FileStream.SafeFileHandle seeks the descriptor to the stream's position on every call (an lseek
+        // beside each pwrite of the CommitLog, seen with strace).
+        Handle = stream.SafeFileHandle;
         _map = MemoryMappedFile.CreateFromFile(stream, null, length, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
         _view = _map.CreateViewAccessor(0, length, MemoryMappedFileAccess.ReadWrite);
         byte* pointer = null;
@@ -40,7 +43,7 @@ internal sealed unsafe class MappedRegion
     public byte* Base { get; }
 
     /// <summary>The file's handle, for writes that go through the page cache with write() rather than the mapping.</summary>
-    public Microsoft.Win32.SafeHandles.SafeFileHandle Handle => _stream.SafeFileHandle;
+    public Microsoft.Win32.SafeHandles.SafeFileHandle Handle { get; }
 
     /// <summary>Whether the owner let go (destroyed or disposed).</summary>
     public bool IsDestroyed => Volatile.Read(ref _destroyed) != 0;
