@@ -198,6 +198,8 @@ public sealed partial class CommitLog : IDisposable
     public bool AppendRaw(long offset, ReadOnlySpan<byte> bytes)
     {
         EnsureRecovered();
+        // The raw bytes pass through the scratch buffer, which a batch of appends would be using.
+        if (_stagedLength > 0) throw new InvalidOperationException("AppendRaw inside an append batch");
         if (_queue.Last is null ? offset % _fileSize != 0 : offset != MaxOffset) return false;
         if (_queue.Last is null) _rawCursor = offset;
         while (!bytes.IsEmpty)
