@@ -234,6 +234,7 @@ public sealed class CommitLogReuseTests : IDisposable
             Assert.Contains(Name(0) + ".retiring", Directory.GetFiles(ReuseDir).Select(Path.GetFileName));
             // Rolling now must not take it: the reader still maps those bytes.
             AppendKiB(log, 63 * 2, 1000);
+            WaitForFile(Path.Combine(log.Directory, Name(6 * SegmentSize))); // no pre-allocation is left to take it later
             Assert.Equal(5, lease.View.QueueOffset);
             Assert.True(lease.View.Body.SequenceEqual(Body(5, KiBRecordBody)));
         }
@@ -258,6 +259,7 @@ public sealed class CommitLogReuseTests : IDisposable
         static void FillAndExpireTwo(CommitLog log)
         {
             AppendKiB(log, 63 * 4, 0);
+            WaitForFile(Path.Combine(log.Directory, Name(4 * SegmentSize))); // pre-allocated new, so it takes none of the kept ones
             Assert.Equal(3, log.DeleteExpiredSegments(TimeSpan.Zero, DateTime.UtcNow.AddSeconds(1), force: false, maxDeletes: 10));
         }
     }
