@@ -55,7 +55,7 @@ public sealed partial class CommitLog : IDisposable
         // faults on a page the flusher is writing back: ASYNC_FLUSH open-loop p99 13 ms -> 5.5 ms at 20k msgs/s.
         // The extra page holds the zeros each write is padded with (see WriteFromScratch).
         _scratchCapacity = Math.Min(_fileSize, Math.Max(_maxMessageSize, 64 * 1024));
-        if (pool is null) _scratch = new byte[_scratchCapacity + NativePageSize];
+        if (pool is null) _scratch = new byte[_scratchCapacity + NativeMemory.PageSize];
         _queue = new MappedFileQueue(settings.CommitLogDir, _fileSize, preallocate: true, warm: settings.WarmMappedFileEnable,
             reuseLimit: settings.CommitLogReuseSegments);
         _queue.Load();
@@ -173,7 +173,7 @@ public sealed partial class CommitLog : IDisposable
     {
         var position = file.WritePosition;
         var end = position + length;
-        var padded = (int)Math.Min(file.FileSize, (end + (long)NativePageSize - 1) / NativePageSize * NativePageSize);
+        var padded = (int)Math.Min(file.FileSize, NativeMemory.RoundUpToPage(end));
         var scratch = _scratch!;
         scratch.AsSpan(length, padded - end).Clear();
         file.WriteAt(position, scratch.AsSpan(0, length + padded - end));
@@ -246,7 +246,7 @@ public sealed partial class CommitLog : IDisposable
             {
                 var committed = file.CommittedPosition;
                 var written = file.WritePosition;
-                if (leastPages > 0 && written < file.FileSize && (written / NativePageSize) - (committed / NativePageSize) < leastPages) break;
+                if (leastPages > 0 && written < file.FileSize && (written / NativeMemory.PageSize) - (committed / NativeMemory.PageSize) < leastPages) break;
                 if (written > committed)
                 {
                     file.WriteAt(committed, head.Buffer.Slice(committed, written - committed));
@@ -321,8 +321,6 @@ public sealed partial class CommitLog : IDisposable
         _writeFile = null;
         _queue.Dispose();
     }
-
-    private static readonly int NativePageSize = Environment.SystemPageSize;
 
     /// <summary>
     /// Walks the headers of the records a raw append completed, so <see cref="LastStoreTimestamp"/> (and with it a

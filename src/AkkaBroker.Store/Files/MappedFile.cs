@@ -249,7 +249,7 @@ public sealed unsafe class MappedFile : IDisposable
     public void ZeroFrom(int position)
     {
         if ((uint)position > (uint)FileSize) throw new ArgumentOutOfRangeException(nameof(position));
-        var pageEnd = (int)Math.Min(FileSize, (position + (long)NativeMemory.PageSize - 1) / NativeMemory.PageSize * NativeMemory.PageSize);
+        var pageEnd = (int)Math.Min(FileSize, NativeMemory.RoundUpToPage(position));
         new Span<byte>(_base + position, pageEnd - position).Clear();
         NativeMemory.Sync(_base + position, pageEnd - position);
         if (pageEnd == FileSize) return;

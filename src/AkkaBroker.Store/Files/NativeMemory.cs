@@ -11,6 +11,9 @@ internal static unsafe partial class NativeMemory
     /// <summary>Page size of the machine; flush and advice ranges are aligned to it.</summary>
     public static readonly int PageSize = Environment.SystemPageSize;
 
+    /// <summary>The first page boundary at or after <paramref name="position"/>.</summary>
+    public static long RoundUpToPage(long position) => (position + PageSize - 1) / PageSize * PageSize;
+
     /// <summary>Writes the dirty pages of [address, address+length) to the file and waits for the device.</summary>
     public static void Sync(byte* address, long length)
     {
