@@ -196,10 +196,8 @@ public sealed class MappedFileQueue : IDisposable
     /// <summary>Deletes the segments waiting for reuse (when disk space is short); a file a reader still holds goes when it is released and a later call runs.</summary>
     public void DeleteReusable()
     {
-        if (!System.IO.Directory.Exists(ReuseDirectory)) return;
-        foreach (var path in System.IO.Directory.GetFiles(ReuseDirectory))
+        foreach (var path in ReadyToReuse())
         {
-            if (path.EndsWith(RetiringSuffix, StringComparison.Ordinal)) continue;
             try
             {
                 File.Delete(path);
@@ -241,15 +239,20 @@ public sealed class MappedFileQueue : IDisposable
 
     private MappedFile? TakeReusable(long from)
     {
-        if (ReuseLimit == 0 || !System.IO.Directory.Exists(ReuseDirectory)) return null;
-        foreach (var path in System.IO.Directory.GetFiles(ReuseDirectory).Order(StringComparer.Ordinal))
+        if (ReuseLimit == 0) return null;
+        foreach (var path in ReadyToReuse())
         {
-            if (path.EndsWith(RetiringSuffix, StringComparison.Ordinal)) continue;
             if (MappedFile.Reuse(path, Directory, from, FileSize) is { } file) return file;
         }
 
         return null;
     }
+
+    /// <summary>Files in the reuse folder that no reader holds any more, in name order.</summary>
+    private IEnumerable<string> ReadyToReuse() =>
+        System.IO.Directory.Exists(ReuseDirectory)
+            ? System.IO.Directory.GetFiles(ReuseDirectory).Where(p => !p.EndsWith(RetiringSuffix, StringComparison.Ordinal)).Order(StringComparer.Ordinal)
+            : [];
 
     private bool TryRetire(MappedFile file)
     {
