@@ -109,6 +109,7 @@ public sealed class Flusher : ActorBase
     private static readonly long GatherQuiet = Stopwatch.Frequency * 15 / 1_000_000;
     private static readonly long GatherMax = Stopwatch.Frequency * 100 / 1_000_000;
 
+    // Drains what is queued now, then keeps draining while more arrives.
     private void GatherWhileArriving()
     {
         var start = Stopwatch.GetTimestamp();
@@ -127,7 +128,6 @@ public sealed class Flusher : ActorBase
     {
         _batch.Clear();
         _batch.Add(new Envelope(first, sender));
-        DrainQueued(_batch, MaxBatch);
         GatherWhileArriving();
         var flushed = FlushAll(0);
         var timeout = (long)_settings.SyncFlushTimeout.TotalMilliseconds;
