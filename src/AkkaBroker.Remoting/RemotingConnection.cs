@@ -38,7 +38,8 @@ public sealed class RemotingConnection : IAsyncDisposable
     /// <summary>
     /// Wraps <paramref name="pipe"/>; call <see cref="Start"/> to begin reading. <paramref name="handler"/> answers
     /// requests from the peer (null: a client that only invokes; requests then get REQUEST_CODE_NOT_SUPPORTED).
-    /// <paramref name="transport"/>, when given, is disposed once the connection has closed (the socket).
+    /// <paramref name="transport"/>, when given, is disposed once the connection has closed (the socket), asynchronously
+    /// when it is <see cref="IAsyncDisposable"/>.
     /// </summary>
     public RemotingConnection(
         IDuplexPipe pipe,
@@ -448,7 +449,9 @@ public sealed class RemotingConnection : IAsyncDisposable
         {
             try
             {
-                _transport?.Dispose();
+                // An asynchronous transport first sends what was written before the close (SocketPipe).
+                if (_transport is IAsyncDisposable asyncTransport) await asyncTransport.DisposeAsync().ConfigureAwait(false);
+                else _transport?.Dispose();
             }
             catch (Exception e)
             {

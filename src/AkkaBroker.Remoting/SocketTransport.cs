@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 
 namespace AkkaBroker.Remoting;
@@ -8,24 +10,147 @@ namespace AkkaBroker.Remoting;
 /// <summary>Builds a <see cref="RemotingConnection"/> over a connected socket; shared by client and server.</summary>
 internal static class SocketTransport
 {
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-        public PipeWriter Output { get; } = output;
-    }
-
     public static RemotingConnection Wrap(
         Socket socket, RemotingRequestHandler? handler, RemotingOptions options, ILogger logger)
     {
         // Small request/response frames must not wait for Nagle's coalescing.
         socket.NoDelay = true;
-        var stream = new NetworkStream(socket, ownsSocket: true);
-        var pipe = new DuplexPipe(
-            PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true)),
-            PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true)));
-        return new RemotingConnection(pipe, handler, options, logger, RemoteAddresses.Describe(socket.RemoteEndPoint), stream);
+        var transport = new SocketPipe(socket, logger);
+        return new RemotingConnection(transport, handler, options, logger, RemoteAddresses.Describe(socket.RemoteEndPoint), transport);
+    }
+}
+
+/// <summary>
+/// A socket's duplex pipe whose output is sent by one loop of its own, as Kestrel's socket transport does: a flush
+/// only wakes the loop, and the loop sends everything written since its last send in one call. Many callers' frames
+/// (64 producer threads on one connection) thus share a send() and the peer's wake-up, where a flush straight into
+/// the socket cost one send() per frame. Backpressure stays: writers wait once
+/// <see cref="PauseWriterThreshold"/> bytes are queued unsent.
+/// </summary>
+internal sealed class SocketPipe : IDuplexPipe, IAsyncDisposable, IDisposable
+{
+    /// <summary>Unsent bytes at which writers' flushes start waiting for the send loop.</summary>
+    internal const int PauseWriterThreshold = 1024 * 1024;
+
+    // How long a closing connection lets the loop send what was written before it (an UNREGISTER_CLIENT, say).
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly Pipe _outgoing;
+    private readonly ILogger _logger;
+    private readonly Task _sendLoop;
+    private readonly List<ArraySegment<byte>> _segments = new();
+    private int _disposed;
+
+    public SocketPipe(Socket socket, ILogger logger)
+    {
+        _socket = socket;
+        _logger = logger;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        Input = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
+        _outgoing = new Pipe(new PipeOptions(
+            pauseWriterThreshold: PauseWriterThreshold,
+            resumeWriterThreshold: PauseWriterThreshold / 2,
+            minimumSegmentSize: 16 * 1024,
+            useSynchronizationContext: false));
+        _sendLoop = Task.Run(SendLoopAsync);
     }
 
+    public PipeReader Input { get; }
+
+    public PipeWriter Output => _outgoing.Writer;
+
+    private async Task SendLoopAsync()
+    {
+        var reader = _outgoing.Reader;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                if (!buffer.IsEmpty) await SendAsync(buffer).ConfigureAwait(false);
+                reader.AdvanceTo(buffer.End);
+                if (result.IsCompleted || result.IsCanceled) break;
+            }
+
+            await reader.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _logger.LogDebug(e, "Sending to {Address} failed", RemoteAddresses.Describe(SafeRemoteEndPoint()));
+            await reader.CompleteAsync(e).ConfigureAwait(false);
+            // The connection learns of it from its read loop, which the shutdown ends.
+            try
+            {
+                _socket.Shutdown(SocketShutdown.Both);
+            }
+            catch (Exception shutdown) when (shutdown is SocketException or ObjectDisposedException)
+            {
+            }
+        }
+    }
+
+    private ValueTask<int> SendAsync(in ReadOnlySequence<byte> buffer)
+    {
+        if (buffer.IsSingleSegment) return _socket.SendAsync(buffer.First, SocketFlags.None);
+        _segments.Clear();
+        foreach (var memory in buffer)
+        {
+            if (!MemoryMarshal.TryGetArray(memory, out var segment)) return SendEachAsync(buffer);
+            _segments.Add(segment);
+        }
+
+        return new ValueTask<int>(_socket.SendAsync(_segments, SocketFlags.None));
+    }
+
+    // Only for memory that is not array-backed (a custom pool); the pipe's default pool hands out arrays.
+    private async ValueTask<int> SendEachAsync(ReadOnlySequence<byte> buffer)
+    {
+        var sent = 0;
+        foreach (var memory in buffer) sent += await _socket.SendAsync(memory, SocketFlags.None).ConfigureAwait(false);
+        return sent;
+    }
+
+    private EndPoint? SafeRemoteEndPoint()
+    {
+        try
+        {
+            return _socket.RemoteEndPoint;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Lets the send loop finish what was written before the output completed (bounded by <see cref="DrainTimeout"/>),
+    /// then closes the socket.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        // A writer that never completed the output (a failed start) must not keep the loop waiting.
+        _outgoing.Writer.Complete();
+        try
+        {
+            await _sendLoop.WaitAsync(DrainTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+
+        _stream.Dispose();
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _outgoing.Writer.Complete();
+        _stream.Dispose();
+    }
 }
 
 /// <summary>Peer addresses as RocketMQ writes them in logs and client ids.</summary>
