@@ -246,7 +246,7 @@ public sealed partial class CommitLog : IDisposable
             {
                 var committed = file.CommittedPosition;
                 var written = file.WritePosition;
-                if (leastPages > 0 && written < file.FileSize && (written / NativeMemory.PageSize) - (committed / NativeMemory.PageSize) < leastPages) break;
+                if (file.TooFewPages(committed, written, leastPages)) break;
                 if (written > committed)
                 {
                     file.WriteAt(committed, head.Buffer.Slice(committed, written - committed));

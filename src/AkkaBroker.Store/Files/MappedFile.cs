@@ -205,6 +205,14 @@ public sealed unsafe class MappedFile : IDisposable
     }
 
     /// <summary>
+    /// Whether the bytes from <paramref name="done"/> to <paramref name="target"/> span fewer than
+    /// <paramref name="leastPages"/> whole pages, so flushing or committing them can wait. A full file and
+    /// leastPages 0 never wait.
+    /// </summary>
+    internal bool TooFewPages(int done, int target, int leastPages) =>
+        leastPages > 0 && target < FileSize && (target / NativeMemory.PageSize) - (done / NativeMemory.PageSize) < leastPages;
+
+    /// <summary>
     /// Flushes written bytes when at least <paramref name="leastPages"/> dirty pages are pending (0: whatever is
     /// pending). Returns the flushed position. Called by the flusher only.
     /// </summary>
@@ -213,7 +221,7 @@ public sealed unsafe class MappedFile : IDisposable
         var target = CommittedPosition;
         var flushed = _flushedPosition;
         if (target <= flushed) return flushed;
-        if (leastPages > 0 && target < FileSize && (target / NativeMemory.PageSize) - (flushed / NativeMemory.PageSize) < leastPages) return flushed;
+        if (TooFewPages(flushed, target, leastPages)) return flushed;
         if (!TryHold()) return flushed;
         try
         {
