@@ -18,7 +18,7 @@ public sealed class RemotingConnection : IAsyncDisposable
     private readonly RemotingRequestHandler? _handler;
     private readonly RemotingOptions _options;
     private readonly ILogger _logger;
-    private readonly IDisposable? _transport;
+    private readonly IAsyncDisposable? _transport;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<int, TaskCompletionSource<RemotingCommand>> _pending = new();
 
@@ -38,8 +38,8 @@ public sealed class RemotingConnection : IAsyncDisposable
     /// <summary>
     /// Wraps <paramref name="pipe"/>; call <see cref="Start"/> to begin reading. <paramref name="handler"/> answers
     /// requests from the peer (null: a client that only invokes; requests then get REQUEST_CODE_NOT_SUPPORTED).
-    /// <paramref name="transport"/>, when given, is disposed once the connection has closed (the socket), asynchronously
-    /// when it is <see cref="IAsyncDisposable"/>.
+    /// <paramref name="transport"/>, when given, is disposed once the connection has closed (the socket; disposing may
+    /// first send what was written before the close).
     /// </summary>
     public RemotingConnection(
         IDuplexPipe pipe,
@@ -47,7 +47,7 @@ public sealed class RemotingConnection : IAsyncDisposable
         RemotingOptions? options = null,
         ILogger? logger = null,
         string? remoteAddress = null,
-        IDisposable? transport = null)
+        IAsyncDisposable? transport = null)
     {
         ArgumentNullException.ThrowIfNull(pipe);
         _pipe = pipe;
@@ -449,9 +449,7 @@ public sealed class RemotingConnection : IAsyncDisposable
         {
             try
             {
-                // An asynchronous transport first sends what was written before the close (SocketPipe).
-                if (_transport is IAsyncDisposable asyncTransport) await asyncTransport.DisposeAsync().ConfigureAwait(false);
-                else _transport?.Dispose();
+                if (_transport is not null) await _transport.DisposeAsync().ConfigureAwait(false);
             }
             catch (Exception e)
             {

@@ -15,8 +15,9 @@ internal static class SocketTransport
     {
         // Small request/response frames must not wait for Nagle's coalescing.
         socket.NoDelay = true;
-        var transport = new SocketPipe(socket, logger);
-        return new RemotingConnection(transport, handler, options, logger, RemoteAddresses.Describe(socket.RemoteEndPoint), transport);
+        var address = RemoteAddresses.Describe(socket.RemoteEndPoint);
+        var transport = new SocketPipe(socket, address, logger);
+        return new RemotingConnection(transport, handler, options, logger, address, transport);
     }
 }
 
@@ -27,7 +28,7 @@ internal static class SocketTransport
 /// the socket cost one send() per frame. Backpressure stays: writers wait once
 /// <see cref="PauseWriterThreshold"/> bytes are queued unsent.
 /// </summary>
-internal sealed class SocketPipe : IDuplexPipe, IAsyncDisposable, IDisposable
+internal sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
 {
     /// <summary>Unsent bytes at which writers' flushes start waiting for the send loop.</summary>
     internal const int PauseWriterThreshold = 1024 * 1024;
@@ -38,14 +39,16 @@ internal sealed class SocketPipe : IDuplexPipe, IAsyncDisposable, IDisposable
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly Pipe _outgoing;
+    private readonly string _address;
     private readonly ILogger _logger;
     private readonly Task _sendLoop;
     private readonly List<ArraySegment<byte>> _segments = new();
     private int _disposed;
 
-    public SocketPipe(Socket socket, ILogger logger)
+    public SocketPipe(Socket socket, string address, ILogger logger)
     {
         _socket = socket;
+        _address = address;
         _logger = logger;
         _stream = new NetworkStream(socket, ownsSocket: true);
         Input = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
@@ -79,7 +82,7 @@ internal sealed class SocketPipe : IDuplexPipe, IAsyncDisposable, IDisposable
         }
         catch (Exception e)
         {
-            _logger.LogDebug(e, "Sending to {Address} failed", RemoteAddresses.Describe(SafeRemoteEndPoint()));
+            _logger.LogDebug(e, "Sending to {Address} failed", _address);
             await reader.CompleteAsync(e).ConfigureAwait(false);
             // The connection learns of it from its read loop, which the shutdown ends.
             try
@@ -113,18 +116,6 @@ internal sealed class SocketPipe : IDuplexPipe, IAsyncDisposable, IDisposable
         return sent;
     }
 
-    private EndPoint? SafeRemoteEndPoint()
-    {
-        try
-        {
-            return _socket.RemoteEndPoint;
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            return null;
-        }
-    }
-
     /// <summary>
     /// Lets the send loop finish what was written before the output completed (bounded by <see cref="DrainTimeout"/>),
     /// then closes the socket.
@@ -142,13 +133,6 @@ internal sealed class SocketPipe : IDuplexPipe, IAsyncDisposable, IDisposable
         {
         }
 
-        _stream.Dispose();
-    }
-
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        _outgoing.Writer.Complete();
         _stream.Dispose();
     }
 }
