@@ -9,21 +9,26 @@ namespace AkkaBroker.Remoting.Tests;
 /// <summary>The socket transport's own send loop: what a close leaves unsent, backpressure, send failures.</summary>
 public sealed class SocketPipeTests
 {
-    private static async Task<(RemotingConnection Connection, Socket Peer, TcpListener Listener)> ConnectToRawPeerAsync()
+    private static async Task<(RemotingConnection Connection, Socket Peer)> ConnectToRawPeerAsync()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
-        var accepting = listener.AcceptSocketAsync();
-        var connection = await RemotingClient.OpenAsync("127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port);
-        return (connection, await accepting.WaitAsync(Deadline), listener);
+        try
+        {
+            var accepting = listener.AcceptSocketAsync();
+            var connection = await RemotingClient.OpenAsync("127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port);
+            return (connection, await accepting.WaitAsync(Deadline));
+        }
+        finally
+        {
+            }
     }
 
     [Fact]
     public async Task Frames_whose_send_completed_reach_the_peer_even_when_the_connection_closes_at_once()
     {
-        var (connection, peer, listener) = await ConnectToRawPeerAsync();
+        var (connection, peer) = await ConnectToRawPeerAsync();
         using var _ = peer;
-        listener.Stop();
         // The peer reads nothing yet: the socket buffers fill, then the pipe up to its threshold, and then one send
         // waits. Every send before it has completed, though a megabyte or so of them is still in the pipe.
         var body = new byte[64 * 1024];
@@ -51,9 +56,8 @@ public sealed class SocketPipeTests
     [Fact]
     public async Task A_peer_that_stops_reading_makes_senders_wait_and_a_close_releases_them()
     {
-        var (connection, peer, listener) = await ConnectToRawPeerAsync();
+        var (connection, peer) = await ConnectToRawPeerAsync();
         using var _ = peer;
-        listener.Stop();
         var body = new byte[256 * 1024];
         var sent = 0;
         ValueTask blocked = default;
@@ -83,8 +87,7 @@ public sealed class SocketPipeTests
     [Fact]
     public async Task A_reset_by_the_peer_fails_the_pending_invocation_and_closes_the_connection()
     {
-        var (connection, peer, listener) = await ConnectToRawPeerAsync();
-        listener.Stop();
+        var (connection, peer) = await ConnectToRawPeerAsync();
         var pending = connection.InvokeAsync(Request(100, "never answered"), Deadline * 2);
         var reader = PipeReader.Create(new NetworkStream(peer));
         Assert.NotNull(await ReadFrameAsync(reader));
