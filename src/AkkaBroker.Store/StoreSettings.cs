@@ -65,7 +65,7 @@ public sealed record StoreSettings
     /// <summary>ConsumeQueue: pages that must be dirty before a periodic flush writes.</summary>
     public required int FlushConsumeQueueLeastPages { get; init; }
 
-    /// <summary>ConsumeQueue: everything is flushed at least this often.</summary>
+    /// <summary>ConsumeQueue: everything is flushed at least this often, the index file being filled included (it is flushed only then, when full, and at shutdown).</summary>
     public required TimeSpan FlushConsumeQueueThoroughInterval { get; init; }
 
     /// <summary>Largest accepted message in bytes; larger ones get MESSAGE_ILLEGAL.</summary>

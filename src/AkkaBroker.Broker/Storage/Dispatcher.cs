@@ -83,7 +83,7 @@ public sealed class Dispatcher : ActorBase
     protected override void PreStart() => Context.Timers.StartPeriodicTimer("flush", FlushTick.Instance, _settings.FlushIntervalConsumeQueue);
 
     /// <inheritdoc />
-    protected override void PostStop() => FlushQueues(0);
+    protected override void PostStop() => FlushQueues(0, includeNewestIndex: true);
 
     /// <inheritdoc />
     protected override void OnReceive(object message)
@@ -95,7 +95,7 @@ public sealed class Dispatcher : ActorBase
                 break;
             case FlushTick:
                 var thorough = _thorough.IsDue();
-                FlushQueues(thorough ? 0 : _settings.FlushConsumeQueueLeastPages);
+                FlushQueues(thorough ? 0 : _settings.FlushConsumeQueueLeastPages, includeNewestIndex: thorough);
                 break;
             case CommitLogTrimmed trimmed:
                 var files = _queues.DeleteExpiredAll(trimmed.MinOffset);
@@ -160,13 +160,14 @@ public sealed class Dispatcher : ActorBase
         }
     }
 
-    private void FlushQueues(int leastPages)
+    // The index file still filling is synced only by the thorough flush (and at stop); a full one at the next tick.
+    private void FlushQueues(int leastPages, bool includeNewestIndex)
     {
         var storeTimestamp = _lastStoreTimestamp;
         try
         {
             _queues.FlushAll(leastPages);
-            if (_index?.Flush() is > 0 and var indexed) _checkpoint.IndexMsgTimestamp = indexed;
+            if (_index?.Flush(includeNewestIndex) is > 0 and var indexed) _checkpoint.IndexMsgTimestamp = indexed;
             if (storeTimestamp > 0 && storeTimestamp != _checkpoint.LogicsMsgTimestamp)
             {
                 _checkpoint.LogicsMsgTimestamp = storeTimestamp;

@@ -114,6 +114,22 @@ public sealed class IndexServiceTests : IDisposable
     }
 
     [Fact]
+    public void A_flush_without_the_newest_file_covers_only_the_full_ones()
+    {
+        using var index = Open();
+        Assert.Equal(0, index.Flush(includeNewest: false));
+        for (var i = 0; i < 300; i++) index.Put("T", default, Encoding.UTF8.GetBytes($"U{i}"), i * 64L, T0 + i);
+        Assert.Single(index.Files);
+        Assert.Equal(0, index.Flush(includeNewest: false)); // the only file is still filling
+
+        for (var i = 300; i < 500; i++) index.Put("T", default, Encoding.UTF8.GetBytes($"U{i}"), i * 64L, T0 + i);
+        Assert.Equal(2, index.Files.Count);
+        Assert.Equal(T0 + 398, index.Files[0].EndTimestamp); // 399 entries, one per message
+        Assert.Equal(T0 + 398, index.Flush(includeNewest: false));
+        Assert.Equal(T0 + 499, index.Flush());
+    }
+
+    [Fact]
     public void Files_past_the_recovered_CommitLog_end_are_deleted_on_load_and_old_files_on_clean_up()
     {
         using (var index = Open())
