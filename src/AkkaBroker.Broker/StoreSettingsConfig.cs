@@ -25,6 +25,7 @@ public static class StoreSettingsConfig
                 MappedFileSizeConsumeQueue = (int)r.ByteSize("mapped-file-size-consume-queue", StoreSettings.ConsumeQueueUnitSize, int.MaxValue),
                 FlushDiskType = r.Enum<FlushDiskType>("flush-disk-type"),
                 FlushIntervalCommitLog = r.Duration("flush-interval-commit-log"),
+                FlushCommitLogTimed = r.Bool("flush-commit-log-timed"),
                 FlushCommitLogLeastPages = r.Int("flush-commit-log-least-pages", 0, int.MaxValue),
                 FlushCommitLogThoroughInterval = r.Duration("flush-commit-log-thorough-interval"),
                 SyncFlushTimeout = r.Duration("sync-flush-timeout"),

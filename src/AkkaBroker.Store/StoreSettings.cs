@@ -35,7 +35,13 @@ public sealed record StoreSettings
     /// <summary>Async flush period.</summary>
     public required TimeSpan FlushIntervalCommitLog { get; init; }
 
-    /// <summary>Async flush: pages that must be dirty before a periodic flush writes.</summary>
+    /// <summary>
+    /// Async flush only on the <see cref="FlushIntervalCommitLog"/> timer (RocketMQ's flushCommitLogTimed). False, the
+    /// default: writes also wake the flusher, so it flushes as the data arrives.
+    /// </summary>
+    public bool FlushCommitLogTimed { get; init; }
+
+    /// <summary>Async flush: pages that must be dirty before a flush writes.</summary>
     public required int FlushCommitLogLeastPages { get; init; }
 
     /// <summary>Async flush: everything is flushed at least this often.</summary>

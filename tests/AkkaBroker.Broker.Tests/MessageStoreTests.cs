@@ -174,6 +174,35 @@ public sealed class MessageStoreTests : IDisposable
         Assert.True(stats.Flushes < 64, $"{stats.Flushes} flushes for 64 concurrent puts: group commit should need fewer");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Async_flush_follows_the_writes_unless_it_is_timed(bool timed)
+    {
+        await using var node = await _dir.StartAsync(
+            "akkabroker.store.flush-interval-commit-log = 1h",
+            "akkabroker.store.flush-commit-log-thorough-interval = 1h",
+            $"akkabroker.store.flush-commit-log-timed = {(timed ? "true" : "false")}");
+        var store = node.Store!;
+        for (var round = 0; round < 30; round++) // about 2.5 MiB: a wake-up needs 1 MiB unflushed
+        {
+            var results = await Task.WhenAll(Enumerable.Range(round * 100, 100).Select(i => store.PutTextAsync("Async", i % 4, Body(i))));
+            Assert.All(results, r => Assert.Equal(PutMessageStatus.PutOk, r.Status));
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(timed ? 0.5 : 10);
+        Flusher.Stats stats;
+        do
+        {
+            await Task.Delay(50);
+            stats = await store.Flusher.Ask<Flusher.Stats>(Flusher.GetStats.Instance, TimeSpan.FromSeconds(5));
+        }
+        while (stats.Flushes == 0 && DateTime.UtcNow < deadline);
+
+        if (timed) Assert.Equal(0, stats.Flushes); // the timer is an hour away
+        else Assert.True(stats.Flushes > 0, "the writes did not wake the flusher");
+    }
+
     [Fact]
     public async Task Messages_are_found_by_key_by_unique_key_and_by_physical_offset()
     {

@@ -50,6 +50,7 @@ public sealed class CommitLogWriter : ActorBase
     private readonly HostAndPort _storeHost;
     private readonly IActorRef _dispatcher;
     private readonly IActorRef _flusher;
+    private readonly Flusher.Wakeup? _flushWakeup;
     private readonly Dictionary<(string Topic, int QueueId), long> _queueOffsets;
     private readonly Dictionary<string, byte[]> _topicBytes = new(StringComparer.Ordinal);
     private readonly List<Envelope> _batch = new(MaxBatch);
@@ -64,8 +65,9 @@ public sealed class CommitLogWriter : ActorBase
     /// <param name="queueOffsets">Next queue offset per topic-queue, from the recovered ConsumeQueues; owned by the writer from now on.</param>
     /// <param name="dispatcher">Told <see cref="Appended"/> after each batch.</param>
     /// <param name="flusher">Receives the requests that wait for a sync flush.</param>
+    /// <param name="flushWakeup">Signalled after each batch written to the file; null when the flusher is not woken by writes.</param>
     public CommitLogWriter(CommitLog log, StoreSettings settings, HostAndPort storeHost,
-        Dictionary<(string, int), long> queueOffsets, IActorRef dispatcher, IActorRef flusher)
+        Dictionary<(string, int), long> queueOffsets, IActorRef dispatcher, IActorRef flusher, Flusher.Wakeup? flushWakeup)
     {
         _log = log;
         _settings = settings;
@@ -73,12 +75,13 @@ public sealed class CommitLogWriter : ActorBase
         _queueOffsets = queueOffsets;
         _dispatcher = dispatcher;
         _flusher = flusher;
+        _flushWakeup = flushWakeup;
     }
 
     /// <summary>Props for the writer.</summary>
     public static Props Props(CommitLog log, StoreSettings settings, HostAndPort storeHost,
-        Dictionary<(string, int), long> queueOffsets, IActorRef dispatcher, IActorRef flusher) =>
-        Actors.Props.Create(() => new CommitLogWriter(log, settings, storeHost, queueOffsets, dispatcher, flusher));
+        Dictionary<(string, int), long> queueOffsets, IActorRef dispatcher, IActorRef flusher, Flusher.Wakeup? flushWakeup) =>
+        Actors.Props.Create(() => new CommitLogWriter(log, settings, storeHost, queueOffsets, dispatcher, flusher, flushWakeup));
 
     /// <inheritdoc />
     protected override void OnReceive(object message) => Handle(message, Sender);
@@ -97,7 +100,7 @@ public sealed class CommitLogWriter : ActorBase
                 // Some of its messages may be stored (an earlier full buffer was written): the client's retry may duplicate them, never lose them.
                 if (!TryEndBatch()) batchResult = new PutMessageBatchResult(PutMessageStatus.ServiceNotAvailable, [], _failure);
 
-                if (batchResult.Status == PutMessageStatus.PutOk) _dispatcher.Tell(Appended.Instance);
+                if (batchResult.Status == PutMessageStatus.PutOk) Announce();
                 RespondBatch(batch, batchResult);
                 break;
             case DiskSpace space:
@@ -141,8 +144,14 @@ public sealed class CommitLogWriter : ActorBase
 
         Settle(answers);
         _batch.Clear();
-        if (appended) _dispatcher.Tell(Appended.Instance);
+        if (appended) Announce();
         answers.Post();
+    }
+
+    private void Announce()
+    {
+        _dispatcher.Tell(Appended.Instance);
+        _flushWakeup?.Signal(_flusher, _log.ReadableOffset - _log.FlushedOffset);
     }
 
     // Writes what the CommitLog collected since BeginBatch, then answers those requests (at once, or through the

@@ -18,20 +18,24 @@ public sealed class Committer : ActorBase
     private readonly CommitLog _log;
     private readonly StoreSettings _settings;
     private readonly IActorRef _dispatcher;
+    private readonly IActorRef _flusher;
+    private readonly Flusher.Wakeup? _flushWakeup;
     private ThoroughClock _thorough;
 
-    /// <summary>Creates the committer.</summary>
-    public Committer(CommitLog log, StoreSettings settings, IActorRef dispatcher)
+    /// <summary>Creates the committer; <paramref name="flushWakeup"/> (may be null) is signalled to <paramref name="flusher"/> after each commit.</summary>
+    public Committer(CommitLog log, StoreSettings settings, IActorRef dispatcher, IActorRef flusher, Flusher.Wakeup? flushWakeup)
     {
         _log = log;
         _settings = settings;
         _thorough = new ThoroughClock(_settings.CommitCommitLogThoroughInterval);
         _dispatcher = dispatcher;
+        _flusher = flusher;
+        _flushWakeup = flushWakeup;
     }
 
     /// <summary>Props: a dedicated thread, since copying a segment's worth of data takes a while.</summary>
-    public static Props Props(CommitLog log, StoreSettings settings, IActorRef dispatcher) =>
-        Actors.Props.Create(() => new Committer(log, settings, dispatcher)).WithDedicatedThread();
+    public static Props Props(CommitLog log, StoreSettings settings, IActorRef dispatcher, IActorRef flusher, Flusher.Wakeup? flushWakeup) =>
+        Actors.Props.Create(() => new Committer(log, settings, dispatcher, flusher, flushWakeup)).WithDedicatedThread();
 
     /// <inheritdoc />
     protected override void PreStart() => Context.Timers.StartPeriodicTimer("commit", Tick.Instance, _settings.CommitIntervalCommitLog);
@@ -55,6 +59,8 @@ public sealed class Committer : ActorBase
     private void Commit(int leastPages)
     {
         var before = _log.ReadableOffset;
-        if (_log.Commit(leastPages) > before) _dispatcher.Tell(CommitLogWriter.Appended.Instance);
+        if (_log.Commit(leastPages) <= before) return;
+        _dispatcher.Tell(CommitLogWriter.Appended.Instance);
+        _flushWakeup?.Signal(_flusher, _log.ReadableOffset - _log.FlushedOffset);
     }
 }

@@ -88,8 +88,11 @@ public sealed class MessageStore
             var progress = new DispatchProgress(engine.CommitLog.MaxOffset);
             var flusher = context.ActorOf(Storage.Flusher.Props(engine.CommitLog, engine.Checkpoint, settings), "flusher");
             var dispatcher = context.ActorOf(Storage.Dispatcher.Props(engine.CommitLog, engine.ConsumeQueues, engine.Index, engine.Dispatcher, engine.Checkpoint, settings, progress), "dispatcher");
-            var writer = context.ActorOf(CommitLogWriter.Props(engine.CommitLog, settings, storeHost, engine.QueueOffsetTable(), dispatcher, flusher), "commitlog-writer");
-            var committer = settings.TransientStorePoolEnable ? context.ActorOf(Committer.Props(engine.CommitLog, settings, dispatcher), "committer") : null;
+            // Whoever puts records into the file wakes the async flusher: the committer when writes go through the pool.
+            var wakeup = settings.FlushDiskType == FlushDiskType.AsyncFlush && !settings.FlushCommitLogTimed ? new Flusher.Wakeup() : null;
+            var writer = context.ActorOf(CommitLogWriter.Props(engine.CommitLog, settings, storeHost, engine.QueueOffsetTable(), dispatcher, flusher,
+                settings.TransientStorePoolEnable ? null : wakeup), "commitlog-writer");
+            var committer = settings.TransientStorePoolEnable ? context.ActorOf(Committer.Props(engine.CommitLog, settings, dispatcher, flusher, wakeup), "committer") : null;
             var cleaner = context.ActorOf(CleanService.Props(settings, writer, dispatcher, engine.CommitLog.DiskUsedRatio), "clean-service");
             return new MessageStore(engine, writer, flusher, dispatcher, cleaner, committer, progress, isMaster);
         }
