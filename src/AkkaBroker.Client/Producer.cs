@@ -277,7 +277,7 @@ public sealed class Producer : IAsyncDisposable
         // Every message gets a client-side id (UNIQ_KEY) once, kept across retries, as RocketMQ's Java client does.
         if (code != RequestCode.SendBatchMessage && !message.Properties.ContainsKey(MessageProperties.UniqueKey))
             message.SetProperty(MessageProperties.UniqueKey, UniqueKeys.Next());
-        var properties = message.Properties.Count == 0 ? null : Encoding.UTF8.GetString(MessageProperties.Format(message.Properties));
+        var properties = message.Properties.Count == 0 ? null : MessageProperties.FormatText(message.Properties);
         var header = new SendMessageRequestHeader(_options.ProducerGroup, message.Topic, _options.CreateTopicKey, _options.DefaultTopicQueueNums,
             queue.QueueId, sysFlag, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), message.Flag, properties, 0, false, null,
             code == RequestCode.SendBatchMessage);

@@ -91,9 +91,12 @@ public static class MessageProperties
     }
 
     /// <summary>Formats entries in the 4.9.3+ form (no trailing 0x02). Names and values must not contain 0x01 or 0x02.</summary>
-    public static byte[] Format(IEnumerable<KeyValuePair<string, string>> properties)
+    public static byte[] Format(IEnumerable<KeyValuePair<string, string>> properties) => Encoding.UTF8.GetBytes(FormatText(properties));
+
+    /// <summary><see cref="Format"/> as a string, the form the send header carries.</summary>
+    public static string FormatText(IEnumerable<KeyValuePair<string, string>> properties)
     {
-        var text = new StringBuilder();
+        var text = new StringBuilder(256); // a producer's usual properties (UNIQ_KEY, KEYS, TAGS, WAIT) fit: no regrowth per send
         foreach (var (name, value) in properties)
         {
             if (name.Length == 0 || ContainsSeparator(name) || ContainsSeparator(value))
@@ -102,7 +105,7 @@ public static class MessageProperties
             text.Append(name).Append((char)NameValueSeparator).Append(value);
         }
 
-        return Encoding.UTF8.GetBytes(text.ToString());
+        return text.ToString();
     }
 
     private static bool ContainsSeparator(string s) => s.AsSpan().IndexOfAny((char)NameValueSeparator, (char)PropertySeparator) >= 0;

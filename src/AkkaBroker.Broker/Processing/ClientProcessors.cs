@@ -271,7 +271,7 @@ public sealed class ClientProcessors
         properties[MessageProperties.ReconsumeTime] = (reconsumeTimes + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         var put = PutMessageRequest.CopyOf(original, target.TopicName, queueId, reconsumeTimes + 1);
-        var text = System.Text.Encoding.UTF8.GetString(MessageProperties.Format(properties));
+        var text = MessageProperties.FormatText(properties);
         if (properties.ContainsKey(MessageProperties.DelayLevel))
             MessageRewrite.ToSchedule(put, ref text, int.Parse(properties[MessageProperties.DelayLevel], System.Globalization.CultureInfo.InvariantCulture),
                 _broker.Store.Settings.MessageDelayLevels.Count);

@@ -197,7 +197,7 @@ public static class MessageRewrite
         map[MessageProperties.DelayLevel] = level.ToString(System.Globalization.CultureInfo.InvariantCulture);
         map[MessageProperties.RealTopic] = put.Topic;
         map[MessageProperties.RealQueueId] = put.QueueId.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        properties = Encoding.UTF8.GetString(MessageProperties.Format(map));
+        properties = MessageProperties.FormatText(map);
         put.Topic = SystemTopics.Schedule;
         put.QueueId = level - 1;
     }
@@ -208,7 +208,7 @@ public static class MessageRewrite
         if (!properties.Contains("DELAY\u0001", StringComparison.Ordinal)) return properties;
         var map = MessageProperties.Parse(Encoding.UTF8.GetBytes(properties));
         map.Remove(MessageProperties.DelayLevel);
-        return Encoding.UTF8.GetString(MessageProperties.Format(map));
+        return MessageProperties.FormatText(map);
     }
 
     /// <summary>The properties bytes as stored: UTF-8, without the trailing 0x02 older clients send.</summary>

@@ -95,9 +95,14 @@ internal struct ExtFieldsReader(IReadOnlyDictionary<string, string> fields)
 }
 
 /// <summary>Builds extFields as Java writes them: invariant numbers, "true"/"false", nulls left out.</summary>
-internal readonly struct ExtFieldsWriter()
+internal readonly struct ExtFieldsWriter(int capacity)
 {
-    public Dictionary<string, string> Fields { get; } = RemotingCommand.NewExtFields(8);
+    public ExtFieldsWriter()
+        : this(8)
+    {
+    }
+
+    public Dictionary<string, string> Fields { get; } = RemotingCommand.NewExtFields(capacity);
 
     public ExtFieldsWriter Add(string key, string? value)
     {

@@ -165,7 +165,8 @@ internal static class JsonHeaderCodec
             return null;
         }
 
-        var fields = RemotingCommand.NewExtFields(8);
+        // Sized for the send header (14 fields), the busiest, so that it does not grow twice.
+        var fields = RemotingCommand.NewExtFields(16);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var key = HeaderKeys.Read(ref reader);

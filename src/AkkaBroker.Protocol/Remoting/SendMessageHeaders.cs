@@ -67,7 +67,7 @@ public sealed record SendMessageRequestHeader(
     public Dictionary<string, string> ToExtFields(bool v2)
     {
         var k = v2 ? V2Keys : V1Keys;
-        return new ExtFieldsWriter()
+        return new ExtFieldsWriter(k.Length)
             .Add(k[0], ProducerGroup).Add(k[1], Topic).Add(k[2], DefaultTopic).Add(k[3], DefaultTopicQueueNums)
             .Add(k[4], QueueId).Add(k[5], SysFlag).Add(k[6], BornTimestamp).Add(k[7], Flag).Add(k[8], Properties)
             .Add(k[9], ReconsumeTimes).Add(k[10], UnitMode).Add(k[11], MaxReconsumeTimes).Add(k[12], Batch)
