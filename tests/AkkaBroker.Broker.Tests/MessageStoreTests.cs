@@ -175,14 +175,16 @@ public sealed class MessageStoreTests : IDisposable
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Async_flush_follows_the_writes_unless_it_is_timed(bool timed)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)] // through the transient pool, the committer wakes the flusher
+    public async Task Async_flush_follows_the_writes_unless_it_is_timed(bool timed, bool pool)
     {
         await using var node = await _dir.StartAsync(
             "akkabroker.store.flush-interval-commit-log = 1h",
             "akkabroker.store.flush-commit-log-thorough-interval = 1h",
-            $"akkabroker.store.flush-commit-log-timed = {(timed ? "true" : "false")}");
+            $"akkabroker.store.flush-commit-log-timed = {(timed ? "true" : "false")}",
+            $"akkabroker.store.transient-store-pool-enable = {(pool ? "true" : "false")}");
         var store = node.Store!;
         for (var round = 0; round < 30; round++) // about 2.5 MiB: a wake-up needs 1 MiB unflushed
         {

@@ -151,7 +151,7 @@ public sealed class CommitLogWriter : ActorBase
     private void Announce()
     {
         _dispatcher.Tell(Appended.Instance);
-        _flushWakeup?.Signal(_flusher, _log.ReadableOffset - _log.FlushedOffset);
+        _flushWakeup?.Signal(_flusher, _log);
     }
 
     // Writes what the CommitLog collected since BeginBatch, then answers those requests (at once, or through the

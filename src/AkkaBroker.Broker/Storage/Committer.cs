@@ -61,6 +61,6 @@ public sealed class Committer : ActorBase
         var before = _log.ReadableOffset;
         if (_log.Commit(leastPages) <= before) return;
         _dispatcher.Tell(CommitLogWriter.Appended.Instance);
-        _flushWakeup?.Signal(_flusher, _log.ReadableOffset - _log.FlushedOffset);
+        _flushWakeup?.Signal(_flusher, _log);
     }
 }
