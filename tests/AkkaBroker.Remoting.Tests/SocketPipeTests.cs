@@ -21,7 +21,8 @@ public sealed class SocketPipeTests
         }
         finally
         {
-            }
+            listener.Stop();
+        }
     }
 
     [Fact]
