@@ -105,7 +105,7 @@ internal static class BinaryHeaderCodec
     private static Dictionary<string, string>? ReadEntries(ReadOnlySpan<byte> entries, out string? error)
     {
         error = null;
-        var fields = RemotingCommand.NewExtFields(16); // as JsonHeaderCodec
+        var fields = RemotingCommand.NewExtFields(RemotingCodec.DecodedExtFieldsCapacity);
         while (!entries.IsEmpty)
         {
             if (entries.Length < 2) return Fail<Dictionary<string, string>>(out error, $"extFields entry truncated: {entries.Length} byte(s) where a key length is expected");

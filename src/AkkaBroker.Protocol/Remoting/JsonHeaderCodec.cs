@@ -165,8 +165,7 @@ internal static class JsonHeaderCodec
             return null;
         }
 
-        // Sized for the send header (14 fields), the busiest, so that it does not grow twice.
-        var fields = RemotingCommand.NewExtFields(16);
+        var fields = RemotingCommand.NewExtFields(RemotingCodec.DecodedExtFieldsCapacity);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var key = HeaderKeys.Read(ref reader);

@@ -38,6 +38,10 @@ public static class RemotingCodec
     /// <summary>The largest header the 24-bit header length can describe.</summary>
     public const int MaxHeaderLength = 0xFFFFFF;
 
+    // A decoded header's extFields start with room for the send header's 14 fields, the busiest request, so the
+    // dictionary does not grow twice per send.
+    internal const int DecodedExtFieldsCapacity = 16;
+
     /// <summary>
     /// Writes the whole frame of <paramref name="command"/> in its <see cref="RemotingCommand.SerializeType"/>;
     /// returns the bytes written. Throws <see cref="ArgumentException"/> for a command that cannot be framed
