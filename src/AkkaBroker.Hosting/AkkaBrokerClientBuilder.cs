@@ -1,6 +1,7 @@
 using AkkaBroker.Client;
 using AkkaBroker.Common.Naming;
 using AkkaBroker.Protocol.Json;
+using AkkaBroker.Protocol.Remoting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -25,11 +26,13 @@ public interface IMessageHandler
 /// <param name="Expression">Tag expression: <c>*</c>, or <c>TagA || TagB</c>.</param>
 public sealed record TopicSubscription(string Topic, string Expression = "*");
 
-/// <summary>What option factories get: the builder's name servers, the host's logging and services.</summary>
+/// <summary>What option factories get: the builder's name servers and header encoding, the host's logging and services.</summary>
 /// <param name="NameServers">The name servers configured on the builder.</param>
 /// <param name="LoggerFactory">The host's logger factory.</param>
 /// <param name="Services">The host's services.</param>
-public sealed record AkkaBrokerClientContext(IReadOnlyList<string> NameServers, ILoggerFactory LoggerFactory, IServiceProvider Services);
+/// <param name="SerializeType">The header encoding configured on the builder (<see cref="ClientOptions.SerializeType"/>).</param>
+public sealed record AkkaBrokerClientContext(
+    IReadOnlyList<string> NameServers, ILoggerFactory LoggerFactory, IServiceProvider Services, SerializeType SerializeType = SerializeType.Rocketmq);
 
 /// <summary>
 /// Declares the producers and push consumers a service runs in its generic host
@@ -55,6 +58,9 @@ public sealed class AkkaBrokerClientBuilder
     /// <summary>How long a graceful stop may take before running handlers are cancelled (default 30 s).</summary>
     public TimeSpan ShutdownTimeout { get; private set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How producers and consumers declared without their own options encode request headers (default binary).</summary>
+    public SerializeType SerializeType { get; private set; } = SerializeType.Rocketmq;
+
     internal IReadOnlyList<ProducerRegistration> Producers => _producers;
 
     internal IReadOnlyList<ConsumerRegistration> Consumers => _consumers;
@@ -76,12 +82,23 @@ public sealed class AkkaBrokerClientBuilder
         return this;
     }
 
+    /// <summary>Sets how request headers are encoded (<see cref="ClientOptions.SerializeType"/>).</summary>
+    public AkkaBrokerClientBuilder WithSerializeType(SerializeType serializeType)
+    {
+        if (!Enum.IsDefined(serializeType)) throw new ArgumentOutOfRangeException(nameof(serializeType), serializeType, "not a serialize type");
+        SerializeType = serializeType;
+        return this;
+    }
+
     /// <summary>Adds a producer resolvable as <paramref name="name"/>, in group <paramref name="producerGroup"/> (default: the name).</summary>
     public AkkaBrokerClientBuilder AddProducer(string name, string? producerGroup = null)
     {
         var group = producerGroup ?? name;
         if (ResourceNames.ValidateGroup(group) is { } invalid) throw new ArgumentException(invalid, nameof(producerGroup));
-        return AddProducer(name, c => new ProducerOptions { NamesrvAddr = c.NameServers, ProducerGroup = group, LoggerFactory = c.LoggerFactory });
+        return AddProducer(name, c => new ProducerOptions
+        {
+            NamesrvAddr = c.NameServers, ProducerGroup = group, SerializeType = c.SerializeType, LoggerFactory = c.LoggerFactory,
+        });
     }
 
     /// <summary>Adds a producer resolvable as <paramref name="name"/>, with options built when the host is built.</summary>
@@ -138,18 +155,22 @@ public sealed class AkkaBrokerClientBuilder
         return this;
     }
 
-    /// <summary>Applies the settings read from <c>akkabroker.client</c>: name servers, shutdown time-out, producers and consumers.</summary>
+    /// <summary>
+    /// Applies the settings read from <c>akkabroker.client</c>: name servers, shutdown time-out, header encoding,
+    /// producers and consumers.
+    /// </summary>
     public AkkaBrokerClientBuilder Apply(AkkaBrokerClientSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         WithNameServers([.. settings.NameServers]);
         WithShutdownTimeout(settings.ShutdownTimeout);
+        WithSerializeType(settings.SerializeType);
         foreach (var p in settings.Producers)
         {
             AddProducer(p.Name, c => new ProducerOptions
             {
                 NamesrvAddr = c.NameServers, ProducerGroup = p.Group, SendMsgTimeout = p.SendTimeout,
-                RetryTimesWhenSendFailed = p.RetryTimesWhenSendFailed, LoggerFactory = c.LoggerFactory,
+                RetryTimesWhenSendFailed = p.RetryTimesWhenSendFailed, SerializeType = c.SerializeType, LoggerFactory = c.LoggerFactory,
             });
         }
 
@@ -160,7 +181,7 @@ public sealed class AkkaBrokerClientBuilder
             {
                 NamesrvAddr = c.NameServers, ConsumerGroup = s.Group, ConsumeFromWhere = s.ConsumeFrom, MessageModel = s.MessageModel,
                 ConsumeMessageBatchMaxSize = s.BatchSize, PullBatchSize = s.PullBatchSize, ConsumeThreadMax = s.ConsumeThreadMax,
-                MaxReconsumeTimes = s.MaxReconsumeTimes, LoggerFactory = c.LoggerFactory,
+                MaxReconsumeTimes = s.MaxReconsumeTimes, SerializeType = c.SerializeType, LoggerFactory = c.LoggerFactory,
             }, s.Subscriptions, s.Orderly, handler, sp => sp.GetRequiredKeyedService<IMessageHandler>(handler));
         }
 
@@ -183,7 +204,11 @@ public sealed class AkkaBrokerClientBuilder
     }
 
     private static PushConsumerOptions DefaultConsumerOptions(AkkaBrokerClientContext c, string group) =>
-        new() { NamesrvAddr = c.NameServers, ConsumerGroup = group, ConsumeFromWhere = ConsumeFromWhere.ConsumeFromLastOffset, LoggerFactory = c.LoggerFactory };
+        new()
+        {
+            NamesrvAddr = c.NameServers, ConsumerGroup = group, ConsumeFromWhere = ConsumeFromWhere.ConsumeFromLastOffset, SerializeType = c.SerializeType,
+            LoggerFactory = c.LoggerFactory,
+        };
 }
 
 internal sealed record ProducerRegistration(string Name, Func<AkkaBrokerClientContext, ProducerOptions> Options);

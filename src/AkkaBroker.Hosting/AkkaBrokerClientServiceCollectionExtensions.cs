@@ -63,7 +63,7 @@ public static class AkkaBrokerClientServiceCollectionExtensions
     }
 
     internal static AkkaBrokerClientContext ContextOf(AkkaBrokerClientBuilder builder, IServiceProvider services) =>
-        new(builder.NameServers, services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance, services);
+        new(builder.NameServers, services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance, services, builder.SerializeType);
 }
 
 /// <summary>The hosted producers by name; each is started by the host (send only after the host has started).</summary>

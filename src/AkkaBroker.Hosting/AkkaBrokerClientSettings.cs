@@ -1,6 +1,7 @@
 using AkkaBroker.Client;
 using AkkaBroker.Hocon;
 using AkkaBroker.Protocol.Json;
+using AkkaBroker.Protocol.Remoting;
 
 namespace AkkaBroker.Hosting;
 
@@ -32,10 +33,12 @@ public sealed record ConsumerSettings(
 /// </summary>
 /// <param name="NameServers">Name servers, <c>host:port</c>.</param>
 /// <param name="ShutdownTimeout">How long a graceful stop may take.</param>
+/// <param name="SerializeType">How every producer and consumer encodes its request headers.</param>
 /// <param name="Producers">The producers.</param>
 /// <param name="Consumers">The consumers.</param>
 public sealed record AkkaBrokerClientSettings(
-    IReadOnlyList<string> NameServers, TimeSpan ShutdownTimeout, IReadOnlyList<ProducerSettings> Producers, IReadOnlyList<ConsumerSettings> Consumers)
+    IReadOnlyList<string> NameServers, TimeSpan ShutdownTimeout, SerializeType SerializeType, IReadOnlyList<ProducerSettings> Producers,
+    IReadOnlyList<ConsumerSettings> Consumers)
 {
     /// <summary>The client settings of a resolved config with reference.conf as fallback.</summary>
     /// <exception cref="ConfigException">A key is missing, ill-typed, out of range or unknown; the message names it.</exception>
@@ -51,7 +54,8 @@ public sealed record AkkaBrokerClientSettings(
                 throw r.BadValue("name-servers", $"'{address}' is not host:port");
         }
 
-        return new AkkaBrokerClientSettings(nameServers, r.Duration("shutdown-timeout"), ReadProducers(r), ReadConsumers(r));
+        return new AkkaBrokerClientSettings(nameServers, r.Duration("shutdown-timeout"), r.Enum<SerializeType>("serialize-type"), ReadProducers(r),
+            ReadConsumers(r));
     }
 
     private static List<ProducerSettings> ReadProducers(SettingsReader r)

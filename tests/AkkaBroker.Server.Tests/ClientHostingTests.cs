@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
 using AkkaBroker.Client;
 using AkkaBroker.Hocon;
 using AkkaBroker.Hosting;
 using AkkaBroker.Protocol.Json;
+using AkkaBroker.Protocol.Remoting;
 using AkkaBroker.TestKit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -211,6 +214,57 @@ public sealed class ClientHostingTests : IDisposable
         Assert.Empty(errors.Errors);
     }
 
+    [Theory]
+    [InlineData("JSON", 0)]
+    [InlineData("ROCKETMQ", 1)]
+    public async Task Hosted_producers_encode_headers_as_the_HOCON_file_says(string serializeType, byte expected)
+    {
+        // A listener stands in for the name server: the route lookup of a first send is read off the socket.
+        var nameServer = new TcpListener(IPAddress.Loopback, 0);
+        nameServer.Start();
+        try
+        {
+            var file = Path.Combine(_dir, "encoding.conf");
+            await File.WriteAllTextAsync(file, $$"""
+                akkabroker.client {
+                  name-servers = ["127.0.0.1:{{((IPEndPoint)nameServer.LocalEndpoint).Port}}"]
+                  serialize-type = {{serializeType}}
+                  producers = [ { name = "from-file", send-timeout = 2s } ]
+                }
+                """);
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            builder.Services.AddAkkaBrokerClient(file, client => client.AddProducer("from-code", "PG_FROM_CODE"));
+            using var host = builder.Build();
+            await host.StartAsync();
+            try
+            {
+                var producers = host.Services.GetRequiredService<AkkaBrokerProducers>();
+                foreach (var name in new[] { "from-file", "from-code" })
+                {
+                    var accepted = nameServer.AcceptTcpClientAsync();
+                    var send = producers[name].SendAsync(new Message("Orders", "x"));
+                    using (var peer = await accepted.WaitAsync(TimeSpan.FromSeconds(10)))
+                    {
+                        var prefix = new byte[8];
+                        await peer.GetStream().ReadExactlyAsync(prefix);
+                        Assert.True(expected == prefix[4], $"{name}: serialize type {prefix[4]}, expected {expected}");
+                    }
+
+                    // The stand-in hung up without a route.
+                    await Assert.ThrowsAnyAsync<Exception>(() => send);
+                }
+            }
+            finally
+            {
+                await host.StopAsync();
+            }
+        }
+        finally
+        {
+            nameServer.Stop();
+        }
+    }
+
     [Fact]
     public void Client_settings_read_from_HOCON_reject_mistakes_by_path()
     {
@@ -221,6 +275,10 @@ public sealed class ClientHostingTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(30), defaults.ShutdownTimeout);
         Assert.Empty(defaults.Producers);
         Assert.Empty(defaults.Consumers);
+        Assert.Equal(SerializeType.Rocketmq, defaults.SerializeType);
+        Assert.Equal(SerializeType.Json, AkkaBrokerClientSettings.Create(Load("akkabroker.client.serialize-type = JSON")).SerializeType);
+        var encoding = Assert.ThrowsAny<ConfigException>(() => AkkaBrokerClientSettings.Create(Load("akkabroker.client.serialize-type = XML")));
+        Assert.Contains("akkabroker.client.serialize-type", encoding.Message);
 
         var full = AkkaBrokerClientSettings.Create(Load("""
             akkabroker.client.producers = [ { name = a }, { name = b, group = PG_B, retry-times-when-send-failed = 0 } ]
