@@ -274,9 +274,22 @@ public sealed class AdminWireTests
     {
         await using var node = await WireNode.StartAsync(null, Topics);
         Assert.Equal(ResponseCode.Success, (await node.SendAsync("Orders", "x")).Code);
+        Assert.Equal(ResponseCode.Success, (await node.SendAsync("Orders", "hello")).Code);
         Assert.Equal(ResponseCode.Success, (await node.PullAsync("CG", "Orders", 0, 0, suspendMillis: 5_000)).Code);
 
         var info = Parse<KVTable>(await node.BrokerAsync(RemotingCommand.CreateRequest(RequestCode.GetBrokerRuntimeInfo))).Table;
+        // The sends, counted and timed under RocketMQ's keys, and finer in microseconds.
+        Assert.Equal("2", info["putMessageTimesTotal"]);
+        Assert.Equal("6", info["putMessageSizeTotal"]);
+        Assert.Equal("3", info["putMessageAverageSize"]);
+        var buckets = info["putMessageDistributeTime"].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(13, buckets.Length);
+        Assert.StartsWith("[<=0ms]:", buckets[0]);
+        Assert.Equal(2, buckets.Sum(b => long.Parse(b[(b.IndexOf(':') + 1)..])));
+        var micros = info["putMessageLatencyMicros"].Split(' ').Select(p => p.Split(':')).ToDictionary(p => p[0], p => long.Parse(p[1]));
+        Assert.Equal(["p50", "p99", "p99.9", "max"], micros.Keys);
+        Assert.InRange(micros["p50"], 1, micros["max"]);
+        Assert.Equal(long.Parse(info["putMessageEntireTimeMax"]), micros["max"] / 1000);
         Assert.Equal("V4_9_8", info["brokerVersionDesc"]);
         Assert.Equal("0", info["commitLogMinOffset"]);
         Assert.True(long.Parse(info["commitLogMaxOffset"]) > 0);

@@ -62,6 +62,8 @@ public sealed class AdminCommandTests
     public async Task Cluster_list_shows_the_broker()
     {
         await using var node = await EmbeddedNode.StartAsync();
+        await JsonAsync(node, "topic", "create", "--topic", "ClusterSends", "--queues", "1");
+        await JsonAsync(node, "send", "--topic", "ClusterSends", "--body", "one");
 
         var cluster = await JsonAsync(node, "cluster", "list");
         var broker = Assert.Single(cluster.GetProperty("brokers").EnumerateArray());
@@ -74,11 +76,14 @@ public sealed class AdminCommandTests
         {
             Assert.Equal("V4_9_8", broker.GetProperty("version").GetString());
             Assert.True(broker.GetProperty("bootTimestamp").GetInt64() > 0);
+            Assert.Equal(1, broker.GetProperty("sends").GetInt64());
+            Assert.True(broker.GetProperty("sendP99Micros").GetInt64() > 0);
         }
 
         var (code, text, _) = await AdminAsync(node, "cluster", "list");
         Assert.Equal(0, code);
         Assert.Contains(node.BrokerAddress, text);
+        Assert.Contains("SEND P99 (US)", text);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using AkkaBroker.Common.Metrics;
 using AkkaBroker.Server.Bench;
 using AkkaBroker.TestKit;
 

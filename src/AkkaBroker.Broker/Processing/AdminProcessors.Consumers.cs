@@ -84,8 +84,9 @@ public sealed partial class AdminProcessors
     }
 
     /// <summary>
-    /// GET_BROKER_RUNTIME_INFO (28): a KVTable with the subset of Java's keys this broker really measures (no
-    /// put/get counters or thread-pool figures, which it does not keep).
+    /// GET_BROKER_RUNTIME_INFO (28): a KVTable with the subset of Java's keys this broker really measures (send
+    /// counts and times from <see cref="BrokerServices.PutStats"/>; no get counters or thread-pool figures, which it
+    /// does not keep).
     /// </summary>
     private ValueTask<RemotingCommand?> GetBrokerRuntimeInfoAsync(RemotingCommand request, RemotingConnection connection)
     {
@@ -101,6 +102,7 @@ public sealed partial class AdminProcessors
         table.Table["remainHowManyDataToFlush"] = Text(Math.Max(max - store.FlushedPhysicalOffset, 0));
         table.Table["earliestMessageTimeStamp"] = Text(store.GetEarliestMessageTime());
         table.Table["commitLogDiskRatio"] = store.CommitLogDiskRatio.ToString(CultureInfo.InvariantCulture);
+        _broker.PutStats.AddTo(table.Table);
         return WithBody(request, RemotingJson.Serialize(table));
 
         static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);

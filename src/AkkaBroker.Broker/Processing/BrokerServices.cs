@@ -56,6 +56,9 @@ public sealed class BrokerServices
     /// <summary>Messages pulled per group and topic, and their rate (consumeTps of GET_CONSUME_STATS).</summary>
     public ConsumeRates ConsumeRates { get; init; } = new();
 
+    /// <summary>How long the store took to take producers' sends (GET_BROKER_RUNTIME_INFO).</summary>
+    public PutStats PutStats { get; } = new();
+
     /// <summary>The consumer groups as published by their actors.</summary>
     public ConsumerRegistry Consumers { get; }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text;
 using AkkaBroker.Broker.Consumers;
@@ -66,7 +67,10 @@ public sealed class SendMessageProcessor : IRequestProcessor
             MessageRewrite.ToSchedule(put, ref properties, level, _broker.Store.Settings.MessageDelayLevels.Count);
         put.Properties = MessageRewrite.Normalize(properties);
 
+        var bytes = request.Body.Length;
+        var started = Stopwatch.GetTimestamp();
         var result = await _broker.Store.PutAsync(put).ConfigureAwait(false);
+        if (result.IsStored) _broker.PutStats.Record(MicrosSince(started), 1, bytes);
         return Answer(request, result, queueId);
     }
 
@@ -111,7 +115,9 @@ public sealed class SendMessageProcessor : IRequestProcessor
             SysFlag = header.SysFlag, BornTimestamp = header.BornTimestamp, BornHost = bornHost,
             WaitStoreMsgOk = !properties.Contains("WAIT\u0001false", StringComparison.Ordinal),
         };
+        var started = Stopwatch.GetTimestamp();
         var result = await _broker.Store.PutBatchAsync(put).ConfigureAwait(false);
+        if (result.Messages.Count > 0 && IsStored(result.Status)) _broker.PutStats.Record(MicrosSince(started), result.Messages.Count, request.Body.Length);
         var code = CodeOf(result.Status, out var remark);
         var response = BrokerServices.Reply(request, code, result.Reason ?? remark);
         if (result.Messages.Count > 0 && IsStored(result.Status))
@@ -131,6 +137,8 @@ public sealed class SendMessageProcessor : IRequestProcessor
             response.WriteHeader(new SendMessageResponseHeader(MessageId.CreateOffsetId(_broker.StoreHost, result.PhysicalOffset), queueId, result.QueueOffset));
         return response;
     }
+
+    private static long MicrosSince(long started) => (Stopwatch.GetTimestamp() - started) * 1_000_000 / Stopwatch.Frequency;
 
     private static bool IsStored(PutMessageStatus status) => status is PutMessageStatus.PutOk or PutMessageStatus.FlushDiskTimeout
         or PutMessageStatus.FlushSlaveTimeout or PutMessageStatus.SlaveNotAvailable;

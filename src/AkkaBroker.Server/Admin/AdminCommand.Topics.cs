@@ -180,7 +180,9 @@ internal static partial class AdminCommand
 
                         brokers.Add(new BrokerRow(clusterName, name, id, address, runtime?.GetValueOrDefault("brokerVersionDesc"),
                             long.TryParse(runtime?.GetValueOrDefault("bootTimestamp"), out var boot) ? boot : 0,
-                            long.TryParse(runtime?.GetValueOrDefault("commitLogMaxOffset"), out var max) ? max : 0, error));
+                            long.TryParse(runtime?.GetValueOrDefault("commitLogMaxOffset"), out var max) ? max : 0,
+                            long.TryParse(runtime?.GetValueOrDefault("putMessageTimesTotal"), out var sends) ? sends : 0,
+                            SendP99(runtime?.GetValueOrDefault("putMessageLatencyMicros")), error));
                     }
                 }
             }
@@ -191,11 +193,12 @@ internal static partial class AdminCommand
                 return 0;
             }
 
-            c.Output.Table(["CLUSTER", "BROKER", "ID", "ADDRESS", "VERSION", "BOOTED", "COMMITLOG BYTES"],
+            c.Output.Table(["CLUSTER", "BROKER", "ID", "ADDRESS", "VERSION", "BOOTED", "COMMITLOG BYTES", "SENDS", "SEND P99 (US)"],
                 brokers.Select(b => new[]
                 {
                     b.Cluster, b.BrokerName, AdminOutput.Num(b.BrokerId), b.Address, b.Version ?? "-",
                     AdminOutput.Time(b.BootTimestamp), b.Error is null ? AdminOutput.Num(b.CommitLogMaxOffset) : "-",
+                    b.Error is null ? AdminOutput.Num(b.Sends) : "-", b.SendP99Micros is { } p99 ? AdminOutput.Num(p99) : "-",
                 }));
             foreach (var failed in brokers.Where(b => b.Error is not null)) c.Output.Line($"{failed.Address}: no runtime info: {failed.Error}");
             return 0;
@@ -203,7 +206,18 @@ internal static partial class AdminCommand
     }
 
     private sealed record BrokerRow(string Cluster, string BrokerName, long BrokerId, string Address, string? Version, long BootTimestamp,
-        long CommitLogMaxOffset, string? Error);
+        long CommitLogMaxOffset, long Sends, long? SendP99Micros, string? Error);
+
+    // From the broker's "p50:N p99:N p99.9:N max:N" (null from a broker that does not report it, such as RocketMQ's).
+    private static long? SendP99(string? latency)
+    {
+        foreach (var part in (latency ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part.StartsWith("p99:", StringComparison.Ordinal) && long.TryParse(part.AsSpan(4), out var p99)) return p99;
+        }
+
+        return null;
+    }
 
     private static void CheckPerm(int perm)
     {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using AkkaBroker.Client;
+using AkkaBroker.Common.Metrics;
 
 namespace AkkaBroker.Server.Bench;
 

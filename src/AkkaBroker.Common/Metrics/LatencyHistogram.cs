@@ -1,4 +1,4 @@
-namespace AkkaBroker.Server.Bench;
+namespace AkkaBroker.Common.Metrics;
 
 /// <summary>
 /// A log-linear latency histogram in microseconds (HdrHistogram's layout: exact below 128 µs, then each power of
