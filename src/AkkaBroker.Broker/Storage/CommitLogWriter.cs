@@ -50,7 +50,7 @@ public sealed class CommitLogWriter : ActorBase
     private readonly HostAndPort _storeHost;
     private readonly IActorRef _dispatcher;
     private readonly IActorRef _flusher;
-    private readonly Flusher.Wakeup? _flushWakeup;
+    private readonly StoreWakeup? _wakeup;
     private readonly Dictionary<(string Topic, int QueueId), long> _queueOffsets;
     private readonly Dictionary<string, byte[]> _topicBytes = new(StringComparer.Ordinal);
     private readonly List<Envelope> _batch = new(MaxBatch);
@@ -65,9 +65,9 @@ public sealed class CommitLogWriter : ActorBase
     /// <param name="queueOffsets">Next queue offset per topic-queue, from the recovered ConsumeQueues; owned by the writer from now on.</param>
     /// <param name="dispatcher">Told <see cref="Appended"/> after each batch.</param>
     /// <param name="flusher">Receives the requests that wait for a sync flush.</param>
-    /// <param name="flushWakeup">Signalled after each batch written to the file; null when the flusher is not woken by writes.</param>
+    /// <param name="wakeup">Signalled after each batch: the committer's with the transient pool, else the async flusher's; null when neither is woken by writes.</param>
     public CommitLogWriter(CommitLog log, StoreSettings settings, HostAndPort storeHost,
-        Dictionary<(string, int), long> queueOffsets, IActorRef dispatcher, IActorRef flusher, Flusher.Wakeup? flushWakeup)
+        Dictionary<(string, int), long> queueOffsets, IActorRef dispatcher, IActorRef flusher, StoreWakeup? wakeup)
     {
         _log = log;
         _settings = settings;
@@ -75,13 +75,13 @@ public sealed class CommitLogWriter : ActorBase
         _queueOffsets = queueOffsets;
         _dispatcher = dispatcher;
         _flusher = flusher;
-        _flushWakeup = flushWakeup;
+        _wakeup = wakeup;
     }
 
     /// <summary>Props for the writer.</summary>
     public static Props Props(CommitLog log, StoreSettings settings, HostAndPort storeHost,
-        Dictionary<(string, int), long> queueOffsets, IActorRef dispatcher, IActorRef flusher, Flusher.Wakeup? flushWakeup) =>
-        Actors.Props.Create(() => new CommitLogWriter(log, settings, storeHost, queueOffsets, dispatcher, flusher, flushWakeup));
+        Dictionary<(string, int), long> queueOffsets, IActorRef dispatcher, IActorRef flusher, StoreWakeup? wakeup) =>
+        Actors.Props.Create(() => new CommitLogWriter(log, settings, storeHost, queueOffsets, dispatcher, flusher, wakeup));
 
     /// <inheritdoc />
     protected override void OnReceive(object message) => Handle(message, Sender);
@@ -151,7 +151,7 @@ public sealed class CommitLogWriter : ActorBase
     private void Announce()
     {
         _dispatcher.Tell(Appended.Instance);
-        _flushWakeup?.Signal(_flusher, _log);
+        _wakeup?.Signal();
     }
 
     // Writes what the CommitLog collected since BeginBatch, then answers those requests (at once, or through the

@@ -4,9 +4,10 @@ using AkkaBroker.Store;
 namespace AkkaBroker.Broker.Storage;
 
 /// <summary>
-/// With the transient store pool, appends land in off-heap buffers; this actor copies them into the mapped file every
-/// <c>commit-interval-commit-log</c> (at least <c>commit-commit-log-least-pages</c> pages, everything every
-/// <c>commit-commit-log-thorough-interval</c>) and then wakes the Dispatcher, since only committed data is readable.
+/// With the transient store pool, appends land in off-heap buffers; this actor copies them into the mapped file when
+/// the writer wakes it (<see cref="StoreWakeup"/>, 1 MiB at a time) and every <c>commit-interval-commit-log</c> (at
+/// least <c>commit-commit-log-least-pages</c> pages, everything every <c>commit-commit-log-thorough-interval</c>),
+/// and then wakes the Dispatcher, since only committed data is readable.
 /// </summary>
 public sealed class Committer : ActorBase
 {
@@ -18,24 +19,22 @@ public sealed class Committer : ActorBase
     private readonly CommitLog _log;
     private readonly StoreSettings _settings;
     private readonly IActorRef _dispatcher;
-    private readonly IActorRef _flusher;
-    private readonly Flusher.Wakeup? _flushWakeup;
+    private readonly StoreWakeup? _flushWakeup;
     private ThoroughClock _thorough;
 
-    /// <summary>Creates the committer; <paramref name="flushWakeup"/> (may be null) is signalled to <paramref name="flusher"/> after each commit.</summary>
-    public Committer(CommitLog log, StoreSettings settings, IActorRef dispatcher, IActorRef flusher, Flusher.Wakeup? flushWakeup)
+    /// <summary>Creates the committer; <paramref name="flushWakeup"/> (may be null) is signalled after each commit.</summary>
+    public Committer(CommitLog log, StoreSettings settings, IActorRef dispatcher, StoreWakeup? flushWakeup)
     {
         _log = log;
         _settings = settings;
         _thorough = new ThoroughClock(_settings.CommitCommitLogThoroughInterval);
         _dispatcher = dispatcher;
-        _flusher = flusher;
         _flushWakeup = flushWakeup;
     }
 
     /// <summary>Props: a dedicated thread, since copying a segment's worth of data takes a while.</summary>
-    public static Props Props(CommitLog log, StoreSettings settings, IActorRef dispatcher, IActorRef flusher, Flusher.Wakeup? flushWakeup) =>
-        Actors.Props.Create(() => new Committer(log, settings, dispatcher, flusher, flushWakeup)).WithDedicatedThread();
+    public static Props Props(CommitLog log, StoreSettings settings, IActorRef dispatcher, StoreWakeup? flushWakeup) =>
+        Actors.Props.Create(() => new Committer(log, settings, dispatcher, flushWakeup)).WithDedicatedThread();
 
     /// <inheritdoc />
     protected override void PreStart() => Context.Timers.StartPeriodicTimer("commit", Tick.Instance, _settings.CommitIntervalCommitLog);
@@ -46,10 +45,16 @@ public sealed class Committer : ActorBase
     /// <inheritdoc />
     protected override void OnReceive(object message)
     {
-        if (message is not Tick)
+        switch (message)
         {
-            Unhandled(message);
-            return;
+            case StoreWakeup wakeup:
+                wakeup.Take();
+                break;
+            case Tick:
+                break;
+            default:
+                Unhandled(message);
+                return;
         }
 
         var thorough = _thorough.IsDue();
@@ -61,6 +66,6 @@ public sealed class Committer : ActorBase
         var before = _log.ReadableOffset;
         if (_log.Commit(leastPages) <= before) return;
         _dispatcher.Tell(CommitLogWriter.Appended.Instance);
-        _flushWakeup?.Signal(_flusher, _log);
+        _flushWakeup?.Signal();
     }
 }

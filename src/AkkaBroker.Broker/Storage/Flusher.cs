@@ -8,7 +8,7 @@ namespace AkkaBroker.Broker.Storage;
 
 /// <summary>
 /// Writes the CommitLog to the device, on its own thread because msync blocks (DESIGN.md §3).
-/// ASYNC_FLUSH: when woken after writes (<see cref="Wakeup"/>; unless <c>flush-commit-log-timed</c>) and every
+/// ASYNC_FLUSH: when woken after writes (<see cref="StoreWakeup"/>; unless <c>flush-commit-log-timed</c>) and every
 /// <c>flush-interval-commit-log</c>, if at least <c>flush-commit-log-least-pages</c> pages are dirty; everything
 /// every <c>flush-commit-log-thorough-interval</c>.
 /// SYNC_FLUSH: every request waiting in the mailbox is covered by one flush (group commit), then answered; one
@@ -36,34 +36,6 @@ public sealed class Flusher : ActorBase
     private sealed class Tick
     {
         public static readonly Tick Instance = new();
-    }
-
-    /// <summary>
-    /// Wakes the ASYNC_FLUSH flusher when records reach the CommitLog file, as RocketMQ wakes its real-time flush
-    /// service unless <c>flushCommitLogTimed</c>: the flush then follows the writes in 1 MiB steps instead of
-    /// writing half a second of them at once. At most one wake-up waits in the mailbox, so a busy writer costs the
-    /// flusher one message per flush, not one per batch. Shared by the flusher and whoever writes to the file.
-    /// </summary>
-    public sealed class Wakeup
-    {
-        private int _pending;
-
-        // Smaller steps cost more than they saved: at 70k msgs/s of 1 KiB, waking after every write batch (each flush
-        // then from 16 KiB, RocketMQ's least pages) made 3,300 flushes/s and raised p50 from 180 to 300 us; of 256 KiB,
-        // 1 MiB and 4 MiB, 1 MiB left the fewest sends over 1 ms.
-        private const long WakeBytes = 1 << 20;
-
-        /// <summary>
-        /// Tells <paramref name="flusher"/> to flush once 1 MiB of <paramref name="log"/>'s file is unflushed, unless
-        /// a wake-up already waits for it. Any thread.
-        /// </summary>
-        public void Signal(IActorRef flusher, CommitLog log)
-        {
-            if (log.ReadableOffset - log.FlushedOffset >= WakeBytes && Interlocked.Exchange(ref _pending, 1) == 0) flusher.Tell(this);
-        }
-
-        // The flusher takes the wake-up before it flushes, so writes made during that flush signal again.
-        internal void Take() => Volatile.Write(ref _pending, 0);
     }
 
     private const int MaxBatch = 65536;
@@ -118,7 +90,7 @@ public sealed class Flusher : ActorBase
             case IAwaitingFlush request:
                 GroupCommit(request, sender);
                 break;
-            case Wakeup wakeup:
+            case StoreWakeup wakeup:
                 wakeup.Take();
                 FlushDue();
                 break;

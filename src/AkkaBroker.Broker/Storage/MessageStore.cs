@@ -89,10 +89,14 @@ public sealed class MessageStore
             var flusher = context.ActorOf(Storage.Flusher.Props(engine.CommitLog, engine.Checkpoint, settings), "flusher");
             var dispatcher = context.ActorOf(Storage.Dispatcher.Props(engine.CommitLog, engine.ConsumeQueues, engine.Index, engine.Dispatcher, engine.Checkpoint, settings, progress), "dispatcher");
             // Whoever puts records into the file wakes the async flusher: the committer when writes go through the pool.
-            var wakeup = settings.FlushDiskType == FlushDiskType.AsyncFlush && !settings.FlushCommitLogTimed ? new Flusher.Wakeup() : null;
+            // The writer then wakes the committer instead, as RocketMQ's puts wake its commit service.
+            var flushWakeup = settings.FlushDiskType == FlushDiskType.AsyncFlush && !settings.FlushCommitLogTimed
+                ? StoreWakeup.ForFlusher(flusher, engine.CommitLog)
+                : null;
+            var committer = settings.TransientStorePoolEnable ? context.ActorOf(Committer.Props(engine.CommitLog, settings, dispatcher, flushWakeup), "committer") : null;
+            var writerWakeup = committer is null ? flushWakeup : StoreWakeup.ForCommitter(committer, engine.CommitLog);
             var writer = context.ActorOf(CommitLogWriter.Props(engine.CommitLog, settings, storeHost, engine.QueueOffsetTable(), dispatcher, flusher,
-                settings.TransientStorePoolEnable ? null : wakeup), "commitlog-writer");
-            var committer = settings.TransientStorePoolEnable ? context.ActorOf(Committer.Props(engine.CommitLog, settings, dispatcher, flusher, wakeup), "committer") : null;
+                writerWakeup), "commitlog-writer");
             var cleaner = context.ActorOf(CleanService.Props(settings, writer, dispatcher, engine.CommitLog.DiskUsedRatio), "clean-service");
             return new MessageStore(engine, writer, flusher, dispatcher, cleaner, committer, progress, isMaster);
         }
