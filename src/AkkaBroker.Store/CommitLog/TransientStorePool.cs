@@ -7,14 +7,18 @@ namespace AkkaBroker.Store;
 /// writer appends into a buffer instead of the mapped file and a committer copies finished bytes into the file
 /// in big sequential chunks, so the writer never waits on page faults of the mapping. Only valid with
 /// ASYNC_FLUSH on a master (settings validation enforces it).
+/// <para>Buffers join the pool once a background task has touched every page of them (RocketMQ's buffers are
+/// zeroed at allocation), so the writer does not take the page faults of fresh memory either; until the first is
+/// ready the writer writes straight into the file.</para>
 /// <para>Threads: the writer borrows, the committer returns; both are lock-free queue operations.</para>
 /// </summary>
 public sealed unsafe class TransientStorePool : IDisposable
 {
     private readonly ConcurrentQueue<TransientBuffer> _available = new();
     private readonly TransientBuffer[] _all;
+    private volatile bool _disposed;
 
-    /// <summary>Allocates <paramref name="count"/> page-aligned buffers of <paramref name="bufferSize"/> bytes each.</summary>
+    /// <summary>Allocates <paramref name="count"/> page-aligned buffers of <paramref name="bufferSize"/> bytes each and starts touching them.</summary>
     public TransientStorePool(int count, int bufferSize)
     {
         if (count <= 0) throw new ArgumentOutOfRangeException(nameof(count));
@@ -22,11 +26,13 @@ public sealed unsafe class TransientStorePool : IDisposable
         BufferSize = bufferSize;
         _all = new TransientBuffer[count];
         for (var i = 0; i < count; i++)
-        {
             _all[i] = new TransientBuffer((byte*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)bufferSize, (nuint)Environment.SystemPageSize), bufferSize);
-            _available.Enqueue(_all[i]);
-        }
+        // Long-running: touching a 1 GiB buffer of fresh memory takes seconds.
+        Ready = Task.Factory.StartNew(TouchAll, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
+
+    /// <summary>Completes once every buffer has been touched and joined the pool.</summary>
+    public Task Ready { get; }
 
     /// <summary>Size of each buffer (the CommitLog segment size).</summary>
     public int BufferSize { get; }
@@ -43,7 +49,20 @@ public sealed unsafe class TransientStorePool : IDisposable
     /// <summary>Frees the memory; every buffer must have been returned (the CommitLog is disposed first).</summary>
     public void Dispose()
     {
+        _disposed = true;
+        Ready.Wait(); // stops after the buffer it is touching
         foreach (var buffer in _all) buffer.Free();
+    }
+
+    private void TouchAll()
+    {
+        var page = Environment.SystemPageSize;
+        foreach (var buffer in _all)
+        {
+            if (_disposed) return;
+            for (var offset = 0; offset < buffer.Size; offset += page) buffer.Slice(offset, 1)[0] = 0;
+            _available.Enqueue(buffer);
+        }
     }
 }
 

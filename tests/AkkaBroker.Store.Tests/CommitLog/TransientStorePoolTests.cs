@@ -9,9 +9,10 @@ public sealed class TransientStorePoolTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public void Appends_become_readable_and_reach_the_file_only_after_a_commit()
+    public async Task Appends_become_readable_and_reach_the_file_only_after_a_commit()
     {
         using var pool = new TransientStorePool(2, SegmentSize);
+        await pool.Ready;
         using var log = OpenRecovered(_dir.Path, pool: pool);
         var written = AppendMany(log, 5, seed: 20, maxBody: 500);
         var end = written[^1].Offset + written[^1].Size;
@@ -33,9 +34,10 @@ public sealed class TransientStorePoolTests : IDisposable
     }
 
     [Fact]
-    public void Least_pages_defers_a_commit_until_enough_is_pending()
+    public async Task Least_pages_defers_a_commit_until_enough_is_pending()
     {
         using var pool = new TransientStorePool(2, SegmentSize);
+        await pool.Ready;
         using var log = OpenRecovered(_dir.Path, pool: pool);
         log.Append(Fields(0), new byte[100], Topic, Props);
 
@@ -45,11 +47,12 @@ public sealed class TransientStorePoolTests : IDisposable
     }
 
     [Fact]
-    public void Rolling_past_the_pool_falls_back_to_direct_writes_and_everything_survives_a_reopen()
+    public async Task Rolling_past_the_pool_falls_back_to_direct_writes_and_everything_survives_a_reopen()
     {
         var written = new List<(long Offset, int Size, long QueueOffset, int BodyLength)>();
         using (var pool = new TransientStorePool(2, SegmentSize))
         {
+            await pool.Ready;
             using (var log = OpenRecovered(_dir.Path, pool: pool))
             {
                 for (var round = 0; round < 8; round++)
@@ -74,5 +77,20 @@ public sealed class TransientStorePoolTests : IDisposable
 
         using var reopened = OpenRecovered(_dir.Path, abnormal: true);
         Assert.Equal(written[^1].Offset + written[^1].Size, reopened.MaxOffset);
+    }
+
+    [Fact]
+    public async Task Buffers_join_the_pool_only_once_touched_and_a_dispose_meanwhile_is_safe()
+    {
+        const int bufferSize = 64 * 1024 * 1024;
+        var pool = new TransientStorePool(4, bufferSize);
+        // Touching 256 MiB of fresh memory takes a while; whatever is available by now is whole.
+        Assert.InRange(pool.AvailableCount, 0, 4);
+        pool.Dispose(); // waits for the buffer being touched, frees all
+        Assert.True(pool.Ready.IsCompleted);
+
+        using var ready = new TransientStorePool(2, bufferSize);
+        await ready.Ready.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(2, ready.AvailableCount);
     }
 }
