@@ -15,7 +15,9 @@ if [ "${1:-}" = "fio-baseline" ]; then
   exit 0
 fi
 # Network figures (the client issue's (a)-(d)): one node from a throw-away config, then `akkabroker bench producer`
-# with the given arguments, then the node stops. FLUSH=SYNC_FLUSH and WARM=true change the store's flush.
+# with the given arguments, then the node stops. FLUSH=SYNC_FLUSH and WARM=true change the store's flush;
+# POOL=true turns on the transient store pool. Last, the node's own view (admin cluster list): how many sends it
+# stored and their p99 inside the store, warm-up included.
 #   scripts/bench.sh network --threads 64 --size 1024 --duration 20 [--batch 32 | --rate N]
 if [ "${1:-}" = "network" ]; then
   shift
@@ -36,6 +38,7 @@ akkabroker {
     store-path-root-dir = "$work/store"
     flush-disk-type = ${FLUSH:-ASYNC_FLUSH}
     warm-mapped-file-enable = ${WARM:-false}
+    transient-store-pool-enable = ${POOL:-false}
   }
 }
 CONF
@@ -45,8 +48,10 @@ CONF
   for _ in $(seq 1 100); do grep -q "Broker started: bench" "$work/node.log" && break; sleep 0.2; done
   grep -q "Broker started: bench" "$work/node.log" || { echo "bench: the node did not start:" >&2; cat "$work/node.log" >&2; exit 1; }
   sleep 1 # the broker's first registration with the name server
-  dotnet "$exe" bench producer --namesrv "127.0.0.1:${NAMESRV_PORT:-19876}" --topic BenchmarkTest "$@"
-  exit $?
+  status=0
+  dotnet "$exe" bench producer --namesrv "127.0.0.1:${NAMESRV_PORT:-19876}" --topic BenchmarkTest "$@" || status=$?
+  dotnet "$exe" admin cluster list --namesrv "127.0.0.1:${NAMESRV_PORT:-19876}" || true
+  exit $status
 fi
 # Page cache pages that are new to a VM's memory can cost far more to write than recycled ones (a VM whose freed
 # memory goes back to its host: 450 MB/s against 6 GB/s here). A long-running broker writes into recycled pages;
