@@ -67,10 +67,9 @@ public sealed class SendMessageProcessor : IRequestProcessor
             MessageRewrite.ToSchedule(put, ref properties, level, _broker.Store.Settings.MessageDelayLevels.Count);
         put.Properties = MessageRewrite.Normalize(properties);
 
-        var bytes = request.Body.Length;
         var started = Stopwatch.GetTimestamp();
         var result = await _broker.Store.PutAsync(put).ConfigureAwait(false);
-        if (result.IsStored) _broker.PutStats.Record(MicrosSince(started), 1, bytes);
+        if (result.IsStored) _broker.PutStats.Record(MicrosSince(started), 1, request.Body.Length);
         return Answer(request, result, queueId);
     }
 
@@ -117,10 +116,11 @@ public sealed class SendMessageProcessor : IRequestProcessor
         };
         var started = Stopwatch.GetTimestamp();
         var result = await _broker.Store.PutBatchAsync(put).ConfigureAwait(false);
-        if (result.Messages.Count > 0 && IsStored(result.Status)) _broker.PutStats.Record(MicrosSince(started), result.Messages.Count, request.Body.Length);
+        var stored = result.Messages.Count > 0 && IsStored(result.Status);
+        if (stored) _broker.PutStats.Record(MicrosSince(started), result.Messages.Count, request.Body.Length);
         var code = CodeOf(result.Status, out var remark);
         var response = BrokerServices.Reply(request, code, result.Reason ?? remark);
-        if (result.Messages.Count > 0 && IsStored(result.Status))
+        if (stored)
         {
             var ids = string.Join(',', result.Messages.Select(m => MessageId.CreateOffsetId(_broker.StoreHost, m.PhysicalOffset)));
             response.WriteHeader(new SendMessageResponseHeader(ids, queueId, result.Messages[0].QueueOffset));
