@@ -4,6 +4,7 @@ using System.Text;
 using AkkaBroker.Broker.Consumers;
 using AkkaBroker.Broker.Storage;
 using AkkaBroker.Broker.Topics;
+using AkkaBroker.Common.Metrics;
 using AkkaBroker.Common.Naming;
 using AkkaBroker.Protocol;
 using AkkaBroker.Protocol.Json;
@@ -69,7 +70,7 @@ public sealed class SendMessageProcessor : IRequestProcessor
 
         var started = Stopwatch.GetTimestamp();
         var result = await _broker.Store.PutAsync(put).ConfigureAwait(false);
-        if (result.IsStored) _broker.PutStats.Record(MicrosSince(started), 1, request.Body.Length);
+        if (result.IsStored) _broker.PutStats.Record(LatencyHistogram.MicrosSince(started), 1, request.Body.Length);
         return Answer(request, result, queueId);
     }
 
@@ -117,7 +118,7 @@ public sealed class SendMessageProcessor : IRequestProcessor
         var started = Stopwatch.GetTimestamp();
         var result = await _broker.Store.PutBatchAsync(put).ConfigureAwait(false);
         var stored = result.Messages.Count > 0 && IsStored(result.Status);
-        if (stored) _broker.PutStats.Record(MicrosSince(started), result.Messages.Count, request.Body.Length);
+        if (stored) _broker.PutStats.Record(LatencyHistogram.MicrosSince(started), result.Messages.Count, request.Body.Length);
         var code = CodeOf(result.Status, out var remark);
         var response = BrokerServices.Reply(request, code, result.Reason ?? remark);
         if (stored)
@@ -137,8 +138,6 @@ public sealed class SendMessageProcessor : IRequestProcessor
             response.WriteHeader(new SendMessageResponseHeader(MessageId.CreateOffsetId(_broker.StoreHost, result.PhysicalOffset), queueId, result.QueueOffset));
         return response;
     }
-
-    private static long MicrosSince(long started) => (Stopwatch.GetTimestamp() - started) * 1_000_000 / Stopwatch.Frequency;
 
     private static bool IsStored(PutMessageStatus status) => status is PutMessageStatus.PutOk or PutMessageStatus.FlushDiskTimeout
         or PutMessageStatus.FlushSlaveTimeout or PutMessageStatus.SlaveNotAvailable;

@@ -30,6 +30,10 @@ public sealed class LatencyHistogram
     /// <summary>The largest value recorded, µs.</summary>
     public long Max => Volatile.Read(ref _max);
 
+    /// <summary>Microseconds from <paramref name="stopwatchTimestamp"/> (a <see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>) to now: this histogram's unit.</summary>
+    public static long MicrosSince(long stopwatchTimestamp) =>
+        (System.Diagnostics.Stopwatch.GetTimestamp() - stopwatchTimestamp) * 1_000_000 / System.Diagnostics.Stopwatch.Frequency;
+
     /// <summary>Records one value in microseconds.</summary>
     public void Record(long micros)
     {

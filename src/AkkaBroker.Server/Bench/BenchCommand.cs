@@ -86,7 +86,7 @@ internal static class BenchCommand
             {
                 if (s.Batch == 1) await producer.SendAsync(NewMessage(s, body, t, n), CancellationToken.None);
                 else await producer.SendBatchAsync([.. Enumerable.Range(0, s.Batch).Select(i => NewMessage(s, body, t, n + i))], CancellationToken.None);
-                var micros = (Stopwatch.GetTimestamp() - began) * 1_000_000 / Stopwatch.Frequency;
+                var micros = LatencyHistogram.MicrosSince(began);
                 if (began < measureFrom) return;
                 total.Record(micros);
                 window.Record(micros);
