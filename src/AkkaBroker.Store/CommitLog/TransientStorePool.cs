@@ -56,11 +56,10 @@ public sealed unsafe class TransientStorePool : IDisposable
 
     private void TouchAll()
     {
-        var page = Environment.SystemPageSize;
         foreach (var buffer in _all)
         {
             if (_disposed) return;
-            for (var offset = 0; offset < buffer.Size; offset += page) buffer.Slice(offset, 1)[0] = 0;
+            buffer.Touch();
             _available.Enqueue(buffer);
         }
     }
@@ -74,6 +73,8 @@ internal sealed unsafe class TransientBuffer(byte* pointer, int size)
     public int Size { get; } = size;
 
     public Span<byte> Slice(int position, int length) => new(_pointer + position, length);
+
+    public void Touch() => Files.NativeMemory.TouchPages(_pointer, Size);
 
     public void Free()
     {

@@ -243,7 +243,7 @@ public sealed unsafe class MappedFile : IDisposable
     public void Warm()
     {
         NativeMemory.WillNeed(_base, FileSize);
-        for (long i = WritePosition; i < FileSize; i += NativeMemory.PageSize) _base[i] = 0;
+        NativeMemory.TouchPages(_base + WritePosition, FileSize - WritePosition);
         // Writing the zeroes out now turns the fallocated (unwritten) extents into written ones, so a SYNC_FLUSH
         // fsync later commits data only, not extent conversions too: measured 35-40% more sync-flushed messages/s.
         NativeMemory.Sync(_base + WritePosition, FileSize - WritePosition);

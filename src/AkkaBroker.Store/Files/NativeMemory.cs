@@ -24,6 +24,12 @@ internal static unsafe partial class NativeMemory
             throw new IOException($"msync failed: errno {Marshal.GetLastPInvokeError()}");
     }
 
+    /// <summary>Writes a zero into every page of [address, address+length), so each is faulted in now rather than at first use.</summary>
+    public static void TouchPages(byte* address, long length)
+    {
+        for (long offset = 0; offset < length; offset += PageSize) address[offset] = 0;
+    }
+
     /// <summary>Asks the kernel to read ahead the range (best effort; failures are ignored).</summary>
     public static void WillNeed(byte* address, long length)
     {
