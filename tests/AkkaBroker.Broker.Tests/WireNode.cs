@@ -78,7 +78,7 @@ public sealed class WireNode : IAsyncDisposable
         if (keys is not null) props.Add(new(MessageProperties.Keys, keys));
         if (properties is not null) props.AddRange(properties);
         var header = new SendMessageRequestHeader(group, topic, "TBW102", 4, queueId, 0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 0,
-            Encoding.UTF8.GetString(MessageProperties.Format(props)), reconsumeTimes, false, maxReconsumeTimes);
+            MessageProperties.FormatText(props), reconsumeTimes, false, maxReconsumeTimes);
         return BrokerAsync(RemotingCommand.CreateRequest(RequestCode.SendMessageV2, header.ToExtFields(v2: true), Encoding.UTF8.GetBytes(body)));
     }
 
