@@ -32,7 +32,7 @@ public sealed record TopicSubscription(string Topic, string Expression = "*");
 /// <param name="Services">The host's services.</param>
 /// <param name="SerializeType">The header encoding configured on the builder (<see cref="ClientOptions.SerializeType"/>).</param>
 public sealed record AkkaBrokerClientContext(
-    IReadOnlyList<string> NameServers, ILoggerFactory LoggerFactory, IServiceProvider Services, SerializeType SerializeType = SerializeType.Rocketmq);
+    IReadOnlyList<string> NameServers, ILoggerFactory LoggerFactory, IServiceProvider Services, SerializeType SerializeType);
 
 /// <summary>
 /// Declares the producers and push consumers a service runs in its generic host
