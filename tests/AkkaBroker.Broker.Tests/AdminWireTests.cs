@@ -277,7 +277,10 @@ public sealed class AdminWireTests
         Assert.Equal(ResponseCode.Success, (await node.SendAsync("Orders", "hello")).Code);
         Assert.Equal(ResponseCode.Success, (await node.PullAsync("CG", "Orders", 0, 0, suspendMillis: 5_000)).Code);
 
-        var info = Parse<KVTable>(await node.BrokerAsync(RemotingCommand.CreateRequest(RequestCode.GetBrokerRuntimeInfo))).Table;
+        // The Dispatcher publishes how far it got just after the entry is readable, so poll until it caught up.
+        var info = await EventuallyAsync(
+            async () => Parse<KVTable>(await node.BrokerAsync(RemotingCommand.CreateRequest(RequestCode.GetBrokerRuntimeInfo))).Table,
+            t => t["dispatchBehindBytes"] == "0");
         // The sends, counted and timed under RocketMQ's keys, and finer in microseconds.
         Assert.Equal("2", info["putMessageTimesTotal"]);
         Assert.Equal("6", info["putMessageSizeTotal"]);
