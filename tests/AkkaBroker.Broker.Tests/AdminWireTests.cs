@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using AkkaBroker.Protocol;
 using AkkaBroker.Protocol.Json;
@@ -293,6 +294,12 @@ public sealed class AdminWireTests
         Assert.Equal(["p50", "p99", "p99.9", "max"], micros.Keys);
         Assert.InRange(micros["p50"], 1, micros["max"]);
         Assert.Equal(long.Parse(info["putMessageEntireTimeMax"]), micros["max"] / 1000);
+        // Rates over 10 s, 1 min and 10 min, parsed the way Java's clusterList does (the first figure).
+        var putTps = info["putTps"].Split(' ').Select(t => double.Parse(t, CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(3, putTps.Count);
+        Assert.All(putTps, t => Assert.True(t > 0));
+        Assert.True(double.Parse(info["getTransferedTps"].Split(' ')[0], CultureInfo.InvariantCulture) > 0);
+        Assert.True(double.Parse(info["getFoundTps"].Split(' ')[0], CultureInfo.InvariantCulture) > 0);
         Assert.Equal("V4_9_8", info["brokerVersionDesc"]);
         Assert.Equal("0", info["commitLogMinOffset"]);
         Assert.True(long.Parse(info["commitLogMaxOffset"]) > 0);

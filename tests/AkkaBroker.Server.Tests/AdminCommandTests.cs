@@ -78,12 +78,16 @@ public sealed class AdminCommandTests
             Assert.True(broker.GetProperty("bootTimestamp").GetInt64() > 0);
             Assert.Equal(1, broker.GetProperty("sends").GetInt64());
             Assert.True(broker.GetProperty("sendP99Micros").GetInt64() > 0);
+            // putTps and getTransferedTps over the last 10 s: the send, and no consumer yet.
+            Assert.True(broker.GetProperty("inTps").GetDouble() > 0);
+            Assert.Equal(0, broker.GetProperty("outTps").GetDouble());
         }
 
         var (code, text, _) = await AdminAsync(node, "cluster", "list");
         Assert.Equal(0, code);
         Assert.Contains(node.BrokerAddress, text);
         Assert.Contains("SEND P99 (US)", text);
+        Assert.Contains("IN TPS", text);
     }
 
     [Fact]

@@ -85,8 +85,8 @@ public sealed partial class AdminProcessors
 
     /// <summary>
     /// GET_BROKER_RUNTIME_INFO (28): a KVTable with the subset of Java's keys this broker really measures (send
-    /// counts and times from <see cref="BrokerServices.PutStats"/>; no get counters or thread-pool figures, which it
-    /// does not keep).
+    /// counts and times from <see cref="BrokerServices.PutStats"/>, put and get rates from
+    /// <see cref="BrokerServices.TrafficRates"/>; no daily totals or thread-pool figures, which it does not keep).
     /// </summary>
     private ValueTask<RemotingCommand?> GetBrokerRuntimeInfoAsync(RemotingCommand request, RemotingConnection connection)
     {
@@ -103,6 +103,7 @@ public sealed partial class AdminProcessors
         table.Table["earliestMessageTimeStamp"] = Text(store.GetEarliestMessageTime());
         table.Table["commitLogDiskRatio"] = store.CommitLogDiskRatio.ToString(CultureInfo.InvariantCulture);
         _broker.PutStats.AddTo(table.Table);
+        _broker.TrafficRates.AddTo(table.Table);
         return WithBody(request, RemotingJson.Serialize(table));
 
         static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);

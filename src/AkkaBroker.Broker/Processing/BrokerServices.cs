@@ -59,6 +59,9 @@ public sealed class BrokerServices
     /// <summary>How long the store took to take producers' sends (GET_BROKER_RUNTIME_INFO).</summary>
     public PutStats PutStats { get; } = new();
 
+    /// <summary>Messages put and got per second (putTps, getTransferedTps and the rest of GET_BROKER_RUNTIME_INFO).</summary>
+    public TrafficRates TrafficRates { get; } = new();
+
     /// <summary>The consumer groups as published by their actors.</summary>
     public ConsumerRegistry Consumers { get; }
 

@@ -52,6 +52,7 @@ public sealed class PullMessageProcessor : IRequestProcessor
         var result = _broker.Store.GetMessages(h.Topic, h.QueueId, h.QueueOffset, Math.Max(h.MaxMsgNums, 1), pull.Filter, output);
         var code = CodeOf(result.Status, h.QueueOffset);
         if (result.Status == GetMessageStatus.Found) _broker.ConsumeRates.Record(h.ConsumerGroup, h.Topic, result.MessageCount);
+        _broker.TrafficRates.Got(result.Status == GetMessageStatus.Found ? result.MessageCount : 0);
 
         // The consumer's own progress rides along; store it whatever this pull finds (RocketMQ's order).
         if (allowSuspend && h.HasCommitOffset && _broker.IsMaster) _broker.Offsets.Commit(h.ConsumerGroup, h.Topic, h.QueueId, h.CommitOffset);

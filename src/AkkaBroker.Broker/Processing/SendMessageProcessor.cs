@@ -70,7 +70,12 @@ public sealed class SendMessageProcessor : IRequestProcessor
 
         var started = Stopwatch.GetTimestamp();
         var result = await _broker.Store.PutAsync(put).ConfigureAwait(false);
-        if (result.IsStored) _broker.PutStats.Record(LatencyHistogram.MicrosSince(started), 1, request.Body.Length);
+        if (result.IsStored)
+        {
+            _broker.PutStats.Record(LatencyHistogram.MicrosSince(started), 1, request.Body.Length);
+            _broker.TrafficRates.Put(1);
+        }
+
         return Answer(request, result, queueId);
     }
 
@@ -118,7 +123,11 @@ public sealed class SendMessageProcessor : IRequestProcessor
         var started = Stopwatch.GetTimestamp();
         var result = await _broker.Store.PutBatchAsync(put).ConfigureAwait(false);
         var stored = result.Messages.Count > 0 && IsStored(result.Status);
-        if (stored) _broker.PutStats.Record(LatencyHistogram.MicrosSince(started), result.Messages.Count, request.Body.Length);
+        if (stored)
+        {
+            _broker.PutStats.Record(LatencyHistogram.MicrosSince(started), result.Messages.Count, request.Body.Length);
+            _broker.TrafficRates.Put(result.Messages.Count);
+        }
         var code = CodeOf(result.Status, out var remark);
         var response = BrokerServices.Reply(request, code, result.Reason ?? remark);
         if (stored)

@@ -38,7 +38,7 @@ internal static partial class AdminCommand
                 }));
             c.Output.Line();
             c.Output.Line($"total lag: {AdminOutput.Num(totalLag)}");
-            c.Output.Line($"consume TPS: {consumeTps.ToString("0.00", CultureInfo.InvariantCulture)}");
+            c.Output.Line($"consume TPS: {AdminOutput.Rate(consumeTps)}");
             return 0;
         }, group, topic);
     }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using AkkaBroker.Protocol.Json;
 
 namespace AkkaBroker.Server.Admin;
@@ -182,7 +183,8 @@ internal static partial class AdminCommand
                             long.TryParse(runtime?.GetValueOrDefault("bootTimestamp"), out var boot) ? boot : 0,
                             long.TryParse(runtime?.GetValueOrDefault("commitLogMaxOffset"), out var max) ? max : 0,
                             long.TryParse(runtime?.GetValueOrDefault("putMessageTimesTotal"), out var sends) ? sends : 0,
-                            SendP99(runtime?.GetValueOrDefault("putMessageLatencyMicros")), error));
+                            SendP99(runtime?.GetValueOrDefault("putMessageLatencyMicros")),
+                            TenSecondTps(runtime?.GetValueOrDefault("putTps")), TenSecondTps(runtime?.GetValueOrDefault("getTransferedTps")), error));
                     }
                 }
             }
@@ -193,11 +195,12 @@ internal static partial class AdminCommand
                 return 0;
             }
 
-            c.Output.Table(["CLUSTER", "BROKER", "ID", "ADDRESS", "VERSION", "BOOTED", "COMMITLOG BYTES", "SENDS", "SEND P99 (US)"],
+            c.Output.Table(["CLUSTER", "BROKER", "ID", "ADDRESS", "VERSION", "BOOTED", "COMMITLOG BYTES", "IN TPS", "OUT TPS", "SENDS", "SEND P99 (US)"],
                 brokers.Select(b => new[]
                 {
                     b.Cluster, b.BrokerName, AdminOutput.Num(b.BrokerId), b.Address, b.Version ?? "-",
                     AdminOutput.Time(b.BootTimestamp), b.Error is null ? AdminOutput.Num(b.CommitLogMaxOffset) : "-",
+                    b.InTps is { } tpsIn ? AdminOutput.Rate(tpsIn) : "-", b.OutTps is { } tpsOut ? AdminOutput.Rate(tpsOut) : "-",
                     b.Error is null ? AdminOutput.Num(b.Sends) : "-", b.SendP99Micros is { } p99 ? AdminOutput.Num(p99) : "-",
                 }));
             foreach (var failed in brokers.Where(b => b.Error is not null)) c.Output.Line($"{failed.Address}: no runtime info: {failed.Error}");
@@ -206,7 +209,13 @@ internal static partial class AdminCommand
     }
 
     private sealed record BrokerRow(string Cluster, string BrokerName, long BrokerId, string Address, string? Version, long BootTimestamp,
-        long CommitLogMaxOffset, long Sends, long? SendP99Micros, string? Error);
+        long CommitLogMaxOffset, long Sends, long? SendP99Micros, double? InTps, double? OutTps, string? Error);
+
+    // The first of a rate's "10s 1min 10min" figures, as Java's clusterList shows it (null when absent or unreadable).
+    private static double? TenSecondTps(string? rates) =>
+        double.TryParse((rates ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var tps)
+            ? tps
+            : null;
 
     // From the broker's "p50:N p99:N p99.9:N max:N" (null from a broker that does not report it, such as RocketMQ's).
     private static long? SendP99(string? latency)

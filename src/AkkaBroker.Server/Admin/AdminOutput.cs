@@ -51,6 +51,9 @@ internal sealed class AdminOutput(bool json, TextWriter writer)
     /// <summary>A number in invariant culture.</summary>
     public static string Num(long value) => value.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>A rate per second with two decimals, in invariant culture.</summary>
+    public static string Rate(double perSecond) => perSecond.ToString("0.00", CultureInfo.InvariantCulture);
+
     /// <summary>At most <paramref name="max"/> characters of <paramref name="text"/>, control characters shown as escapes.</summary>
     public static string Preview(string text, int max = 48)
     {

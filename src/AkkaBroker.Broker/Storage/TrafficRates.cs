@@ -1,0 +1,139 @@
+using System.Globalization;
+
+namespace AkkaBroker.Broker.Storage;
+
+/// <summary>
+/// Messages put and got per second over the last 10 seconds, minute and 10 minutes: RocketMQ's runtime keys putTps,
+/// getFoundTps, getMissTps, getTransferedTps and getTotalTps, which Java's <c>mqadmin clusterList</c> shows as
+/// InTPS/OutTPS (the first of the three figures). Counting is one interlocked add; a snapshot of the counters is
+/// taken at most once a second by whoever counts or asks, so an idle broker does no sampling work. Any thread.
+/// </summary>
+public sealed class TrafficRates
+{
+    private static readonly long SampleEvery = TimeSpan.FromSeconds(1).Ticks;
+    private static readonly int[] WindowSeconds = [10, 60, 600];
+    private static readonly long Kept = TimeSpan.FromSeconds(600).Ticks;
+
+    private readonly TimeProvider _time;
+    private readonly List<Snapshot> _snapshots;
+    private long _lastSnapshot;
+    private long _put;
+    private long _found;
+    private long _miss;
+    private long _transferred;
+
+    /// <summary>Starts counting now on <paramref name="time"/> (the system clock by default).</summary>
+    public TrafficRates(TimeProvider? time = null)
+    {
+        _time = time ?? TimeProvider.System;
+        _lastSnapshot = Now();
+        _snapshots = [new Snapshot(_lastSnapshot, default)];
+    }
+
+    /// <summary>Counts <paramref name="messages"/> stored by one send request.</summary>
+    public void Put(int messages)
+    {
+        MaybeSample();
+        Interlocked.Add(ref _put, messages);
+    }
+
+    /// <summary>Counts one read of a queue for a pull: found with <paramref name="messages"/> messages, or a miss when 0.</summary>
+    public void Got(int messages)
+    {
+        MaybeSample();
+        if (messages > 0)
+        {
+            Interlocked.Increment(ref _found);
+            Interlocked.Add(ref _transferred, messages);
+        }
+        else
+        {
+            Interlocked.Increment(ref _miss);
+        }
+    }
+
+    /// <summary>
+    /// Adds putTps, getFoundTps, getMissTps, getTransferedTps and getTotalTps, each "&lt;10 s&gt; &lt;1 min&gt; &lt;10 min&gt;"
+    /// per second with two decimals. A window longer than the broker's life is its whole life (at least one second),
+    /// where Java leaves the figure empty, which its own clusterList then fails to parse.
+    /// </summary>
+    public void AddTo(IDictionary<string, string> table)
+    {
+        var now = Now();
+        var windows = new (double Put, double Found, double Miss, double Transferred)[WindowSeconds.Length];
+        lock (_snapshots)
+        {
+            SampleLocked(now);
+            var current = new Snapshot(now, Read());
+            for (var i = 0; i < WindowSeconds.Length; i++)
+            {
+                var from = Math.Max(now - TimeSpan.FromSeconds(WindowSeconds[i]).Ticks, _snapshots[0].Ticks);
+                var start = CountsAt(from, current);
+                var seconds = Math.Max(TimeSpan.FromTicks(now - from).TotalSeconds, 1);
+                windows[i] = ((current.Counts.Put - start.Put) / seconds, (current.Counts.Found - start.Found) / seconds,
+                    (current.Counts.Miss - start.Miss) / seconds, (current.Counts.Transferred - start.Transferred) / seconds);
+            }
+        }
+
+        table["putTps"] = Format(windows, w => w.Put);
+        table["getFoundTps"] = Format(windows, w => w.Found);
+        table["getMissTps"] = Format(windows, w => w.Miss);
+        table["getTransferedTps"] = Format(windows, w => w.Transferred);
+        table["getTotalTps"] = Format(windows, w => w.Found + w.Miss);
+    }
+
+    private static string Format<T>(T[] windows, Func<T, double> rate) =>
+        string.Join(' ', windows.Select(w => rate(w).ToString("0.00", CultureInfo.InvariantCulture)));
+
+    private long Now() => _time.GetUtcNow().UtcTicks;
+
+    private Counts Read() => new(Interlocked.Read(ref _put), Interlocked.Read(ref _found), Interlocked.Read(ref _miss), Interlocked.Read(ref _transferred));
+
+    private void MaybeSample()
+    {
+        var now = Now();
+        if (now - Volatile.Read(ref _lastSnapshot) < SampleEvery) return;
+        lock (_snapshots) SampleLocked(now);
+    }
+
+    // Taken before the caller adds its own count, so what is counted from now on falls inside every window ending later.
+    private void SampleLocked(long now)
+    {
+        if (now - _lastSnapshot < SampleEvery) return;
+        _snapshots.Add(new Snapshot(now, Read()));
+        Volatile.Write(ref _lastSnapshot, now);
+        // The newest snapshot older than the longest window stays: it is that window's base.
+        var drop = 0;
+        while (drop + 1 < _snapshots.Count && _snapshots[drop + 1].Ticks <= now - Kept) drop++;
+        if (drop > 0) _snapshots.RemoveRange(0, drop);
+    }
+
+    // The counters at <paramref name="at"/>. A count a second or more after a snapshot takes the next one first, so
+    // whatever was counted between two snapshots was counted within a second of the earlier: interpolating over that
+    // second is exact under steady load and keeps an idle gap's few counts out of a window that starts later.
+    private (double Put, double Found, double Miss, double Transferred) CountsAt(long at, Snapshot current)
+    {
+        var before = _snapshots[0];
+        var after = current;
+        foreach (var snapshot in _snapshots)
+        {
+            if (snapshot.Ticks > at)
+            {
+                after = snapshot;
+                break;
+            }
+
+            before = snapshot;
+        }
+
+        var span = Math.Min(after.Ticks - before.Ticks, SampleEvery);
+        var f = span <= 0 ? 0 : Math.Clamp((double)(at - before.Ticks) / span, 0, 1);
+        var (b, a) = (before.Counts, after.Counts);
+        return (b.Put + (f * (a.Put - b.Put)), b.Found + (f * (a.Found - b.Found)), b.Miss + (f * (a.Miss - b.Miss)),
+            b.Transferred + (f * (a.Transferred - b.Transferred)));
+    }
+
+    private readonly record struct Counts(long Put, long Found, long Miss, long Transferred);
+
+    private readonly record struct Snapshot(long Ticks, Counts Counts);
+}
