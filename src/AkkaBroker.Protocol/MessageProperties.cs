@@ -96,7 +96,10 @@ public static class MessageProperties
     /// <summary><see cref="Format"/> as a string, the form the send header carries.</summary>
     public static string FormatText(IEnumerable<KeyValuePair<string, string>> properties)
     {
-        var text = new StringBuilder(256); // a producer's usual properties (UNIQ_KEY, KEYS, TAGS, WAIT) fit: no regrowth per send
+        // One builder per thread: a producer's usual properties (UNIQ_KEY, KEYS, TAGS, WAIT) fit in it, so a send
+        // allocates only the string.
+        var text = t_formatText ??= new StringBuilder(256);
+        text.Clear();
         foreach (var (name, value) in properties)
         {
             if (name.Length == 0 || ContainsSeparator(name) || ContainsSeparator(value))
@@ -105,8 +108,13 @@ public static class MessageProperties
             text.Append(name).Append((char)NameValueSeparator).Append(value);
         }
 
-        return text.ToString();
+        var formatted = text.ToString();
+        if (text.Capacity > 4096) t_formatText = null; // an unusually large set is not kept alive per thread
+        return formatted;
     }
+
+    [ThreadStatic]
+    private static StringBuilder? t_formatText;
 
     private static bool ContainsSeparator(string s) => s.AsSpan().IndexOfAny((char)NameValueSeparator, (char)PropertySeparator) >= 0;
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -10,7 +11,8 @@ namespace AkkaBroker.Remoting;
 /// </summary>
 public sealed class RemotingClient : IAsyncDisposable
 {
-    private readonly Dictionary<string, Task<RemotingConnection>> _connections = new(StringComparer.Ordinal);
+    // Changed under its own lock; read without it on the fast path (an open connection, the common case per send).
+    private readonly ConcurrentDictionary<string, Task<RemotingConnection>> _connections = new(StringComparer.Ordinal);
     private readonly RemotingOptions _options;
     private readonly RemotingRequestHandler? _handler;
     private readonly ILogger _logger;
@@ -56,7 +58,7 @@ public sealed class RemotingClient : IAsyncDisposable
         {
             lock (_connections)
             {
-                if (_connections.TryGetValue(key, out var current) && current == connecting) _connections.Remove(key);
+                if (_connections.TryGetValue(key, out var current) && current == connecting) _connections.TryRemove(key, out _);
             }
 
             throw;
@@ -68,6 +70,9 @@ public sealed class RemotingClient : IAsyncDisposable
     public Task<RemotingConnection> ConnectAsync(string address, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(address);
+        // The open connection's own completed task: no lock, no allocation. A miss (none yet, closed, or the address
+        // written another way) takes the path below, which parses and connects.
+        if (_connections.TryGetValue(address, out var cached) && cached.IsCompletedSuccessfully && !cached.Result.IsClosed) return cached;
         var split = address.LastIndexOf(':');
         if (split <= 0 || !int.TryParse(address.AsSpan(split + 1), out var port) || port is < 1 or > 65535)
             throw new FormatException($"'{address}' is not a host:port address");

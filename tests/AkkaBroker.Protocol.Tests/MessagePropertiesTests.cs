@@ -33,6 +33,18 @@ public class MessagePropertiesTests
     public void Format_refuses_separators_inside_names_or_values() =>
         Assert.Throws<ArgumentException>(() => MessageProperties.Format([new("A", "x\u0002y")]));
 
+    [Fact]
+    public void Formatting_on_one_thread_carries_nothing_over_from_the_last_call()
+    {
+        // The builder is kept per thread: neither a refused set, a large one nor an earlier one may leak into the next.
+        Assert.Equal("A\u00011\u0002B\u00012", MessageProperties.FormatText([new("A", "1"), new("B", "2")]));
+        Assert.Throws<ArgumentException>(() => MessageProperties.FormatText([new("C", "3"), new("D", "x\u0001y")]));
+        var large = new string('v', 10_000);
+        Assert.Equal("L\u0001" + large, MessageProperties.FormatText([new("L", large)]));
+        Assert.Equal("E\u00015", MessageProperties.FormatText([new("E", "5")]));
+        Assert.Equal("", MessageProperties.FormatText([]));
+    }
+
     [Theory]
     [InlineData("TagA", 2598919)]
     [InlineData("中文", 646394)]

@@ -24,6 +24,30 @@ public sealed class RemotingRoundTripTests
     }
 
     [Fact]
+    public async Task The_client_keeps_one_connection_per_address_and_replaces_a_closed_one()
+    {
+        await using var server = await StartAsync(Configure);
+        await using var client = new RemotingClient();
+        var address = $"127.0.0.1:{server.Port}";
+
+        var first = await client.ConnectAsync(address);
+        Assert.Same(first, await client.ConnectAsync(address));
+        Assert.Same(first, await client.ConnectAsync("127.0.0.1", server.Port));
+        Assert.Equal(ResponseCode.Success, (await first.InvokeAsync(Request(EchoCode, "one"), Deadline)).Code);
+
+        first.Close("test");
+        await first.Closed.WaitAsync(Deadline);
+        var second = await client.ConnectAsync(address);
+        Assert.NotSame(first, second);
+        Assert.False(second.IsClosed);
+        Assert.Same(second, await client.ConnectAsync(address));
+        Assert.Equal(ResponseCode.Success, (await second.InvokeAsync(Request(EchoCode, "two"), Deadline)).Code);
+
+        await client.DisposeAsync();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => client.ConnectAsync(address));
+    }
+
+    [Fact]
     public async Task Thousand_concurrent_invocations_are_each_answered_with_their_own_response()
     {
         await using var server = await StartAsync(Configure);
