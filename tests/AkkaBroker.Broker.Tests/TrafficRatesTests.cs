@@ -14,8 +14,9 @@ public sealed class TrafficRatesTests
         var rates = new TrafficRates(clock);
         clock.Advance(TimeSpan.FromMinutes(20));
         var table = Table(rates);
-        Assert.Equal(Keys, table.Keys);
-        Assert.All(table.Values, v => Assert.Equal("0.00 0.00 0.00", v));
+        Assert.Equal(Keys, table.Keys.Take(Keys.Length));
+        Assert.All(Keys, k => Assert.Equal("0.00 0.00 0.00", table[k]));
+        Assert.All(table.Keys.Skip(Keys.Length), k => Assert.Equal("0", table[k]));
     }
 
     [Fact]
@@ -76,6 +77,61 @@ public sealed class TrafficRatesTests
         rates.Put(100);
         clock.Advance(TimeSpan.FromSeconds(5));
         Assert.Equal("10.00 1.67 0.17", Table(rates)["putTps"]);
+    }
+
+    [Fact]
+    public void Day_totals_are_taken_at_local_midnight_as_Javas_BrokerStats_does()
+    {
+        var clock = new ManualClock(); // starts at midnight UTC
+        var rates = new TrafficRates(clock);
+        clock.Advance(TimeSpan.FromHours(1));
+        rates.Put(10);
+        rates.Got(4);
+        clock.Advance(TimeSpan.FromHours(11));
+        Assert.Equal(("0", "0", "10"), PutTotals(rates)); // booted today: both mornings 0, as in Java
+        Assert.Equal(("0", "0", "4"), GetTotals(rates));
+
+        clock.Advance(TimeSpan.FromHours(18)); // 06:00 the next day
+        rates.Put(20);
+        Assert.Equal(("0", "10", "30"), PutTotals(rates));
+        Assert.Equal(("0", "4", "4"), GetTotals(rates));
+
+        // One an hour until 06:00 the day after: 17 before midnight, 7 from it on. Yesterday's morning is long out of
+        // the sampled 10 minutes by then.
+        for (var hour = 0; hour < 24; hour++)
+        {
+            clock.Advance(TimeSpan.FromHours(1));
+            rates.Put(1);
+        }
+
+        Assert.Equal(("10", "47", "54"), PutTotals(rates));
+
+        // Nobody counted or asked for three days: both mornings are the totals of then.
+        clock.Advance(TimeSpan.FromDays(3));
+        Assert.Equal(("54", "54", "54"), PutTotals(rates));
+    }
+
+    [Fact]
+    public void The_day_starts_at_midnight_in_the_local_zone()
+    {
+        var clock = new ManualClock { Zone = TimeZoneInfo.CreateCustomTimeZone("UTC+5", TimeSpan.FromHours(5), "UTC+5", "UTC+5") };
+        var rates = new TrafficRates(clock); // 05:00 local
+        clock.Advance(TimeSpan.FromHours(1));
+        rates.Put(10);
+        clock.Advance(TimeSpan.FromHours(19)); // 20:00 UTC is 01:00 local the next day
+        Assert.Equal(("0", "10", "10"), PutTotals(rates));
+    }
+
+    private static (string Yesterday, string Today, string Now) PutTotals(TrafficRates rates)
+    {
+        var table = Table(rates);
+        return (table["msgPutTotalYesterdayMorning"], table["msgPutTotalTodayMorning"], table["msgPutTotalTodayNow"]);
+    }
+
+    private static (string Yesterday, string Today, string Now) GetTotals(TrafficRates rates)
+    {
+        var table = Table(rates);
+        return (table["msgGetTotalYesterdayMorning"], table["msgGetTotalTodayMorning"], table["msgGetTotalTodayNow"]);
     }
 
     private static Dictionary<string, string> Table(TrafficRates rates)

@@ -81,6 +81,10 @@ public sealed class AdminCommandTests
             // putTps and getTransferedTps over the last 10 s: the send, and no consumer yet.
             Assert.True(broker.GetProperty("inTps").GetDouble() > 0);
             Assert.Equal(0, broker.GetProperty("outTps").GetDouble());
+            // Day totals since local midnight (a broker booted today has both mornings at 0).
+            Assert.Equal(1, broker.GetProperty("inToday").GetInt64());
+            Assert.Equal(0, broker.GetProperty("inYesterday").GetInt64());
+            Assert.Equal(0, broker.GetProperty("outToday").GetInt64());
         }
 
         var (code, text, _) = await AdminAsync(node, "cluster", "list");
@@ -88,6 +92,12 @@ public sealed class AdminCommandTests
         Assert.Contains(node.BrokerAddress, text);
         Assert.Contains("SEND P99 (US)", text);
         Assert.Contains("IN TPS", text);
+
+        (code, text, _) = await AdminAsync(node, "cluster", "list", "--more");
+        Assert.Equal(0, code);
+        Assert.Contains("IN YESTERDAY", text);
+        Assert.Contains("OUT TODAY", text);
+        Assert.Contains(node.BrokerAddress, text);
     }
 
     [Fact]

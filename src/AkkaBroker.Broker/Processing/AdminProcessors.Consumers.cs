@@ -86,7 +86,7 @@ public sealed partial class AdminProcessors
     /// <summary>
     /// GET_BROKER_RUNTIME_INFO (28): a KVTable with the subset of Java's keys this broker really measures (send
     /// counts and times from <see cref="BrokerServices.PutStats"/>, put and get rates from
-    /// <see cref="BrokerServices.TrafficRates"/>; no daily totals or thread-pool figures, which it does not keep).
+    /// <see cref="BrokerServices.TrafficRates"/>; no thread-pool figures, which it does not keep).
     /// </summary>
     private ValueTask<RemotingCommand?> GetBrokerRuntimeInfoAsync(RemotingCommand request, RemotingConnection connection)
     {

@@ -5,8 +5,10 @@ namespace AkkaBroker.Broker.Storage;
 /// <summary>
 /// Messages put and got per second over the last 10 seconds, minute and 10 minutes: RocketMQ's runtime keys putTps,
 /// getFoundTps, getMissTps, getTransferedTps and getTotalTps, which Java's <c>mqadmin clusterList</c> shows as
-/// InTPS/OutTPS (the first of the three figures). Counting is one interlocked add; a snapshot of the counters is
-/// taken at most once a second by whoever counts or asks, so an idle broker does no sampling work. Any thread.
+/// InTPS/OutTPS (the first of the three figures); and the day totals msgPutTotal*/msgGetTotal* that its
+/// <c>clusterList -m</c> shows, counted from local midnight as Java's BrokerStats does (not kept across restarts,
+/// like Java's). Counting is one interlocked add; a snapshot of the counters is taken at most once a second by whoever
+/// counts or asks, so an idle broker does no sampling work. Any thread.
 /// </summary>
 public sealed class TrafficRates
 {
@@ -17,6 +19,9 @@ public sealed class TrafficRates
     private readonly TimeProvider _time;
     private readonly List<Snapshot> _snapshots;
     private long _lastSnapshot;
+    private long _nextMidnight;
+    private (double Put, double Transferred) _todayMorning;
+    private (double Put, double Transferred) _yesterdayMorning;
     private long _put;
     private long _found;
     private long _miss;
@@ -28,6 +33,7 @@ public sealed class TrafficRates
         _time = time ?? TimeProvider.System;
         _lastSnapshot = Now();
         _snapshots = [new Snapshot(_lastSnapshot, default)];
+        _nextMidnight = NextMidnight(_lastSnapshot);
     }
 
     /// <summary>Counts <paramref name="messages"/> stored by one send request.</summary>
@@ -55,16 +61,20 @@ public sealed class TrafficRates
     /// <summary>
     /// Adds putTps, getFoundTps, getMissTps, getTransferedTps and getTotalTps, each "&lt;10 s&gt; &lt;1 min&gt; &lt;10 min&gt;"
     /// per second with two decimals. A window longer than the broker's life is its whole life (at least one second),
-    /// where Java leaves the figure empty, which its own clusterList then fails to parse.
+    /// where Java leaves the figure empty, which its own clusterList then fails to parse. Also adds the messages put and
+    /// got (transferred) in total at yesterday's and this morning's local midnight and now: msgPutTotalYesterdayMorning,
+    /// msgPutTotalTodayMorning, msgPutTotalTodayNow and the three msgGetTotal* keys.
     /// </summary>
     public void AddTo(IDictionary<string, string> table)
     {
         var now = Now();
         var windows = new (double Put, double Found, double Miss, double Transferred)[WindowSeconds.Length];
+        (double Put, double Transferred) today, yesterday, total;
         lock (_snapshots)
         {
             SampleLocked(now);
             var current = new Snapshot(now, Read());
+            (today, yesterday, total) = (_todayMorning, _yesterdayMorning, (current.Counts.Put, current.Counts.Transferred));
             for (var i = 0; i < WindowSeconds.Length; i++)
             {
                 var from = Math.Max(now - TimeSpan.FromSeconds(WindowSeconds[i]).Ticks, _snapshots[0].Ticks);
@@ -80,7 +90,15 @@ public sealed class TrafficRates
         table["getMissTps"] = Format(windows, w => w.Miss);
         table["getTransferedTps"] = Format(windows, w => w.Transferred);
         table["getTotalTps"] = Format(windows, w => w.Found + w.Miss);
+        table["msgPutTotalYesterdayMorning"] = Total(yesterday.Put);
+        table["msgPutTotalTodayMorning"] = Total(today.Put);
+        table["msgPutTotalTodayNow"] = Total(total.Put);
+        table["msgGetTotalYesterdayMorning"] = Total(yesterday.Transferred);
+        table["msgGetTotalTodayMorning"] = Total(today.Transferred);
+        table["msgGetTotalTodayNow"] = Total(total.Transferred);
     }
+
+    private static string Total(double count) => ((long)Math.Round(count)).ToString(CultureInfo.InvariantCulture);
 
     private static string Format<T>(T[] windows, Func<T, double> rate) =>
         string.Join(' ', windows.Select(w => rate(w).ToString("0.00", CultureInfo.InvariantCulture)));
@@ -99,6 +117,7 @@ public sealed class TrafficRates
     // Taken before the caller adds its own count, so what is counted from now on falls inside every window ending later.
     private void SampleLocked(long now)
     {
+        if (now >= _nextMidnight) RollDay(now);
         if (now - _lastSnapshot < SampleEvery) return;
         _snapshots.Add(new Snapshot(now, Read()));
         Volatile.Write(ref _lastSnapshot, now);
@@ -106,6 +125,40 @@ public sealed class TrafficRates
         var drop = 0;
         while (drop + 1 < _snapshots.Count && _snapshots[drop + 1].Ticks <= now - Kept) drop++;
         if (drop > 0) _snapshots.RemoveRange(0, drop);
+    }
+
+    // Java's BrokerStats.record at local midnight: the totals at this morning's and yesterday's midnight. Done by the
+    // first sample after midnight, with the counts there interpolated like any window's start.
+    private void RollDay(long now)
+    {
+        var current = new Snapshot(now, Read());
+        var today = LocalMidnight(now, 0);
+        var yesterday = LocalMidnight(now, -1);
+        var (put, _, _, transferred) = CountsAt(today, current);
+        // Yesterday's midnight passed a day ago and its snapshots are gone; unless no count or question came for a
+        // whole day (then its counts are still those of the last snapshot), the last roll kept them.
+        if (today == _nextMidnight)
+        {
+            _yesterdayMorning = _todayMorning;
+        }
+        else
+        {
+            var (yPut, _, _, yTransferred) = CountsAt(yesterday, current);
+            _yesterdayMorning = (yPut, yTransferred);
+        }
+
+        _todayMorning = (put, transferred);
+        _nextMidnight = NextMidnight(now);
+    }
+
+    private long NextMidnight(long now) => LocalMidnight(now, 1);
+
+    // UTC ticks of the local midnight that starts the day <paramref name="days"/> from the one holding <paramref name="utcTicks"/>.
+    private long LocalMidnight(long utcTicks, int days)
+    {
+        var zone = _time.LocalTimeZone;
+        var date = TimeZoneInfo.ConvertTime(new DateTimeOffset(utcTicks, TimeSpan.Zero), zone).Date.AddDays(days);
+        return new DateTimeOffset(date, zone.GetUtcOffset(date)).UtcTicks;
     }
 
     // The counters at <paramref name="at"/>. A count a second or more after a snapshot takes the next one first, so

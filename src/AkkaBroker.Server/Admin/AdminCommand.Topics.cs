@@ -154,7 +154,8 @@ internal static partial class AdminCommand
     private static Command ClusterList()
     {
         var cluster = new Option<string?>("--cluster", "-c") { Description = "only this cluster" };
-        return Leaf("list", "List clusters and their brokers, with each broker's version, boot time and CommitLog size.", async (c, ct) =>
+        var more = new Option<bool>("--more", "-m") { Description = "messages in and out yesterday and today (since local midnight) instead" };
+        return Leaf("list", "List clusters and their brokers, with each broker's version, boot time, CommitLog size and traffic.", async (c, ct) =>
         {
             var info = await c.Client.GetClusterInfoAsync(ct);
             var only = c.Get(cluster);
@@ -180,11 +181,13 @@ internal static partial class AdminCommand
                         }
 
                         brokers.Add(new BrokerRow(clusterName, name, id, address, runtime?.GetValueOrDefault("brokerVersionDesc"),
-                            long.TryParse(runtime?.GetValueOrDefault("bootTimestamp"), out var boot) ? boot : 0,
-                            long.TryParse(runtime?.GetValueOrDefault("commitLogMaxOffset"), out var max) ? max : 0,
-                            long.TryParse(runtime?.GetValueOrDefault("putMessageTimesTotal"), out var sends) ? sends : 0,
+                            Long(runtime, "bootTimestamp") ?? 0, Long(runtime, "commitLogMaxOffset") ?? 0, Long(runtime, "putMessageTimesTotal") ?? 0,
                             SendP99(runtime?.GetValueOrDefault("putMessageLatencyMicros")),
-                            TenSecondTps(runtime?.GetValueOrDefault("putTps")), TenSecondTps(runtime?.GetValueOrDefault("getTransferedTps")), error));
+                            TenSecondTps(runtime?.GetValueOrDefault("putTps")), TenSecondTps(runtime?.GetValueOrDefault("getTransferedTps")),
+                            Long(runtime, "msgPutTotalTodayMorning") - Long(runtime, "msgPutTotalYesterdayMorning"),
+                            Long(runtime, "msgGetTotalTodayMorning") - Long(runtime, "msgGetTotalYesterdayMorning"),
+                            Long(runtime, "msgPutTotalTodayNow") - Long(runtime, "msgPutTotalTodayMorning"),
+                            Long(runtime, "msgGetTotalTodayNow") - Long(runtime, "msgGetTotalTodayMorning"), error));
                     }
                 }
             }
@@ -195,21 +198,42 @@ internal static partial class AdminCommand
                 return 0;
             }
 
-            c.Output.Table(["CLUSTER", "BROKER", "ID", "ADDRESS", "VERSION", "BOOTED", "COMMITLOG BYTES", "IN TPS", "OUT TPS", "SENDS", "SEND P99 (US)"],
-                brokers.Select(b => new[]
-                {
-                    b.Cluster, b.BrokerName, AdminOutput.Num(b.BrokerId), b.Address, b.Version ?? "-",
-                    AdminOutput.Time(b.BootTimestamp), b.Error is null ? AdminOutput.Num(b.CommitLogMaxOffset) : "-",
-                    b.InTps is { } tpsIn ? AdminOutput.Rate(tpsIn) : "-", b.OutTps is { } tpsOut ? AdminOutput.Rate(tpsOut) : "-",
-                    b.Error is null ? AdminOutput.Num(b.Sends) : "-", b.SendP99Micros is { } p99 ? AdminOutput.Num(p99) : "-",
-                }));
+            if (c.Get(more))
+            {
+                // Java's clusterList -m: the day totals from its BrokerStats, taken at local midnight.
+                c.Output.Table(["CLUSTER", "BROKER", "ID", "ADDRESS", "IN YESTERDAY", "OUT YESTERDAY", "IN TODAY", "OUT TODAY"],
+                    brokers.Select(b => new[]
+                    {
+                        b.Cluster, b.BrokerName, AdminOutput.Num(b.BrokerId), b.Address, Count(b.InYesterday), Count(b.OutYesterday),
+                        Count(b.InToday), Count(b.OutToday),
+                    }));
+            }
+            else
+            {
+                c.Output.Table(["CLUSTER", "BROKER", "ID", "ADDRESS", "VERSION", "BOOTED", "COMMITLOG BYTES", "IN TPS", "OUT TPS", "SENDS", "SEND P99 (US)"],
+                    brokers.Select(b => new[]
+                    {
+                        b.Cluster, b.BrokerName, AdminOutput.Num(b.BrokerId), b.Address, b.Version ?? "-",
+                        AdminOutput.Time(b.BootTimestamp), b.Error is null ? AdminOutput.Num(b.CommitLogMaxOffset) : "-",
+                        b.InTps is { } tpsIn ? AdminOutput.Rate(tpsIn) : "-", b.OutTps is { } tpsOut ? AdminOutput.Rate(tpsOut) : "-",
+                        b.Error is null ? AdminOutput.Num(b.Sends) : "-", b.SendP99Micros is { } p99 ? AdminOutput.Num(p99) : "-",
+                    }));
+            }
+
             foreach (var failed in brokers.Where(b => b.Error is not null)) c.Output.Line($"{failed.Address}: no runtime info: {failed.Error}");
             return 0;
-        }, cluster);
+        }, cluster, more);
+
+        static string Count(long? count) => count is { } n ? AdminOutput.Num(n) : "-";
     }
 
     private sealed record BrokerRow(string Cluster, string BrokerName, long BrokerId, string Address, string? Version, long BootTimestamp,
-        long CommitLogMaxOffset, long Sends, long? SendP99Micros, double? InTps, double? OutTps, string? Error);
+        long CommitLogMaxOffset, long Sends, long? SendP99Micros, double? InTps, double? OutTps, long? InYesterday, long? OutYesterday,
+        long? InToday, long? OutToday, string? Error);
+
+    // A runtime info number; null when the broker did not answer or does not report it.
+    private static long? Long(IReadOnlyDictionary<string, string>? runtime, string key) =>
+        long.TryParse(runtime?.GetValueOrDefault(key), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value : null;
 
     // The first of a rate's "10s 1min 10min" figures, as Java's clusterList shows it (null when absent or unreadable).
     private static double? TenSecondTps(string? rates) =>
