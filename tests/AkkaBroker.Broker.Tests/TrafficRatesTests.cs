@@ -88,13 +88,13 @@ public sealed class TrafficRatesTests
         rates.Put(10);
         rates.Got(4);
         clock.Advance(TimeSpan.FromHours(11));
-        Assert.Equal(("0", "0", "10"), PutTotals(rates)); // booted today: both mornings 0, as in Java
-        Assert.Equal(("0", "0", "4"), GetTotals(rates));
+        Assert.Equal(("0", "0", "10"), Totals(rates, "Put")); // booted today: both mornings 0, as in Java
+        Assert.Equal(("0", "0", "4"), Totals(rates, "Get"));
 
         clock.Advance(TimeSpan.FromHours(18)); // 06:00 the next day
         rates.Put(20);
-        Assert.Equal(("0", "10", "30"), PutTotals(rates));
-        Assert.Equal(("0", "4", "4"), GetTotals(rates));
+        Assert.Equal(("0", "10", "30"), Totals(rates, "Put"));
+        Assert.Equal(("0", "4", "4"), Totals(rates, "Get"));
 
         // One an hour until 06:00 the day after: 17 before midnight, 7 from it on. Yesterday's morning is long out of
         // the sampled 10 minutes by then.
@@ -104,11 +104,11 @@ public sealed class TrafficRatesTests
             rates.Put(1);
         }
 
-        Assert.Equal(("10", "47", "54"), PutTotals(rates));
+        Assert.Equal(("10", "47", "54"), Totals(rates, "Put"));
 
         // Nobody counted or asked for three days: both mornings are the totals of then.
         clock.Advance(TimeSpan.FromDays(3));
-        Assert.Equal(("54", "54", "54"), PutTotals(rates));
+        Assert.Equal(("54", "54", "54"), Totals(rates, "Put"));
     }
 
     [Fact]
@@ -119,19 +119,14 @@ public sealed class TrafficRatesTests
         clock.Advance(TimeSpan.FromHours(1));
         rates.Put(10);
         clock.Advance(TimeSpan.FromHours(19)); // 20:00 UTC is 01:00 local the next day
-        Assert.Equal(("0", "10", "10"), PutTotals(rates));
+        Assert.Equal(("0", "10", "10"), Totals(rates, "Put"));
     }
 
-    private static (string Yesterday, string Today, string Now) PutTotals(TrafficRates rates)
+    // msg<kind>TotalYesterdayMorning, ...TodayMorning and ...TodayNow, for kind Put or Get.
+    private static (string Yesterday, string Today, string Now) Totals(TrafficRates rates, string kind)
     {
         var table = Table(rates);
-        return (table["msgPutTotalYesterdayMorning"], table["msgPutTotalTodayMorning"], table["msgPutTotalTodayNow"]);
-    }
-
-    private static (string Yesterday, string Today, string Now) GetTotals(TrafficRates rates)
-    {
-        var table = Table(rates);
-        return (table["msgGetTotalYesterdayMorning"], table["msgGetTotalTodayMorning"], table["msgGetTotalTodayNow"]);
+        return (table[$"msg{kind}TotalYesterdayMorning"], table[$"msg{kind}TotalTodayMorning"], table[$"msg{kind}TotalTodayNow"]);
     }
 
     private static Dictionary<string, string> Table(TrafficRates rates)
