@@ -47,7 +47,12 @@ CONF
   node=$!
   for _ in $(seq 1 100); do grep -q "Broker started: bench" "$work/node.log" && break; sleep 0.2; done
   grep -q "Broker started: bench" "$work/node.log" || { echo "bench: the node did not start:" >&2; cat "$work/node.log" >&2; exit 1; }
-  sleep 1 # the broker's first registration with the name server
+  # The bench creates its topic through the name server, so the broker must be registered there first: wait for
+  # the topic's route (a fixed pause once lost that race: the bench found no broker and sent nothing).
+  for _ in $(seq 1 30); do
+    dotnet "$exe" admin topic route --namesrv "127.0.0.1:${NAMESRV_PORT:-19876}" --topic BenchmarkTest >/dev/null 2>&1 && break
+    sleep 1
+  done
   status=0
   dotnet "$exe" bench producer --namesrv "127.0.0.1:${NAMESRV_PORT:-19876}" --topic BenchmarkTest "$@" || status=$?
   dotnet "$exe" admin cluster list --namesrv "127.0.0.1:${NAMESRV_PORT:-19876}" || true
