@@ -20,8 +20,8 @@ public sealed class TrafficRates
     private readonly List<Snapshot> _snapshots;
     private long _lastSnapshot;
     private long _nextMidnight;
-    private (double Put, double Transferred) _todayMorning;
-    private (double Put, double Transferred) _yesterdayMorning;
+    private Counts _todayMorning;
+    private Counts _yesterdayMorning;
     private long _put;
     private long _found;
     private long _miss;
@@ -68,20 +68,17 @@ public sealed class TrafficRates
     public void AddTo(IDictionary<string, string> table)
     {
         var now = Now();
-        var windows = new (double Put, double Found, double Miss, double Transferred)[WindowSeconds.Length];
-        (double Put, double Transferred) today, yesterday, total;
+        var windows = new Counts[WindowSeconds.Length];
+        Counts today, yesterday, total;
         lock (_snapshots)
         {
             SampleLocked(now);
             var current = new Snapshot(now, Read());
-            (today, yesterday, total) = (_todayMorning, _yesterdayMorning, (current.Counts.Put, current.Counts.Transferred));
+            (today, yesterday, total) = (_todayMorning, _yesterdayMorning, current.Counts);
             for (var i = 0; i < WindowSeconds.Length; i++)
             {
                 var from = Math.Max(now - TimeSpan.FromSeconds(WindowSeconds[i]).Ticks, _snapshots[0].Ticks);
-                var start = CountsAt(from, current);
-                var seconds = Math.Max(TimeSpan.FromTicks(now - from).TotalSeconds, 1);
-                windows[i] = ((current.Counts.Put - start.Put) / seconds, (current.Counts.Found - start.Found) / seconds,
-                    (current.Counts.Miss - start.Miss) / seconds, (current.Counts.Transferred - start.Transferred) / seconds);
+                windows[i] = (current.Counts - CountsAt(from, current)) / Math.Max(TimeSpan.FromTicks(now - from).TotalSeconds, 1);
             }
         }
 
@@ -100,7 +97,7 @@ public sealed class TrafficRates
 
     private static string Total(double count) => ((long)Math.Round(count)).ToString(CultureInfo.InvariantCulture);
 
-    private static string Format<T>(T[] windows, Func<T, double> rate) =>
+    private static string Format(Counts[] windows, Func<Counts, double> rate) =>
         string.Join(' ', windows.Select(w => rate(w).ToString("0.00", CultureInfo.InvariantCulture)));
 
     private long Now() => _time.GetUtcNow().UtcTicks;
@@ -134,20 +131,10 @@ public sealed class TrafficRates
         var current = new Snapshot(now, Read());
         var today = LocalMidnight(now, 0);
         var yesterday = LocalMidnight(now, -1);
-        var (put, _, _, transferred) = CountsAt(today, current);
         // Yesterday's midnight passed a day ago and its snapshots are gone; unless no count or question came for a
         // whole day (then its counts are still those of the last snapshot), the last roll kept them.
-        if (today == _nextMidnight)
-        {
-            _yesterdayMorning = _todayMorning;
-        }
-        else
-        {
-            var (yPut, _, _, yTransferred) = CountsAt(yesterday, current);
-            _yesterdayMorning = (yPut, yTransferred);
-        }
-
-        _todayMorning = (put, transferred);
+        _yesterdayMorning = today == _nextMidnight ? _todayMorning : CountsAt(yesterday, current);
+        _todayMorning = CountsAt(today, current);
         _nextMidnight = NextMidnight(now);
     }
 
@@ -164,7 +151,7 @@ public sealed class TrafficRates
     // The counters at <paramref name="at"/>. A count a second or more after a snapshot takes the next one first, so
     // whatever was counted between two snapshots was counted within a second of the earlier: interpolating over that
     // second is exact under steady load and keeps an idle gap's few counts out of a window that starts later.
-    private (double Put, double Found, double Miss, double Transferred) CountsAt(long at, Snapshot current)
+    private Counts CountsAt(long at, Snapshot current)
     {
         var before = _snapshots[0];
         var after = current;
@@ -181,12 +168,20 @@ public sealed class TrafficRates
 
         var span = Math.Min(after.Ticks - before.Ticks, SampleEvery);
         var f = span <= 0 ? 0 : Math.Clamp((double)(at - before.Ticks) / span, 0, 1);
-        var (b, a) = (before.Counts, after.Counts);
-        return (b.Put + (f * (a.Put - b.Put)), b.Found + (f * (a.Found - b.Found)), b.Miss + (f * (a.Miss - b.Miss)),
-            b.Transferred + (f * (a.Transferred - b.Transferred)));
+        return before.Counts + ((after.Counts - before.Counts) * f);
     }
 
-    private readonly record struct Counts(long Put, long Found, long Miss, long Transferred);
+    // Counter values, or their rates per second (so doubles: exact for any count a broker reaches).
+    private readonly record struct Counts(double Put, double Found, double Miss, double Transferred)
+    {
+        public static Counts operator +(Counts a, Counts b) => new(a.Put + b.Put, a.Found + b.Found, a.Miss + b.Miss, a.Transferred + b.Transferred);
+
+        public static Counts operator -(Counts a, Counts b) => new(a.Put - b.Put, a.Found - b.Found, a.Miss - b.Miss, a.Transferred - b.Transferred);
+
+        public static Counts operator *(Counts a, double k) => new(a.Put * k, a.Found * k, a.Miss * k, a.Transferred * k);
+
+        public static Counts operator /(Counts a, double k) => new(a.Put / k, a.Found / k, a.Miss / k, a.Transferred / k);
+    }
 
     private readonly record struct Snapshot(long Ticks, Counts Counts);
 }
