@@ -4,7 +4,7 @@
 #   scripts/bench.sh --filter '*Hocon*' --job short (quicker, less precise)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+[ -n "${AKKABROKER_SKIP_SETUP:-}" ] || bash scripts/setup.sh
 # The disk's own limit for SYNC_FLUSH comparisons: 64 KiB writes each followed by fdatasync, with fio.
 if [ "${1:-}" = "fio-baseline" ]; then
   command -v fio >/dev/null 2>&1 || { apt-get install -y -q fio >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q fio >/dev/null); }
@@ -57,6 +57,38 @@ CONF
   dotnet "$exe" bench producer --namesrv "127.0.0.1:${NAMESRV_PORT:-19876}" --topic BenchmarkTest "$@" || status=$?
   dotnet "$exe" admin cluster list --namesrv "127.0.0.1:${NAMESRV_PORT:-19876}" || true
   exit $status
+fi
+# The client issue's four measurements and RocketMQ's default point, one after another, each on a fresh node, with
+# the targets checked: (d) runs at half of the rate (a) just reached. DURATION (seconds per run, default 20).
+if [ "${1:-}" = "network-suite" ]; then
+  duration=${DURATION:-20}
+  bash scripts/setup.sh
+  one() { # <label> <target text> <env...> -- <bench args...>; leaves the run's summary line in $last
+    local label=$1 target=$2 envs=()
+    shift 2
+    while [ "$1" != "--" ]; do envs+=("$1"); shift; done
+    shift
+    last=$(env "${envs[@]}" AKKABROKER_SKIP_SETUP=1 bash "$0" network --threads 64 --duration "$duration" "$@" 2>&1 | grep '^total:' || true)
+    printf '%-40s %s   [%s]\n' "$label" "${last:-total: no result}" "$target"
+  }
+  verdict() { [ "$1" = 1 ] && echo "met" || echo "NOT met"; }
+  msgs() { awk '{print int($2)}' <<<"${1:-total: 0}"; }
+  p99() { awk '{for (i = 1; i < NF; i++) if ($i == "p99") print $(i + 1)}' <<<"${1:-}"; }
+  one "(a) 1 KiB, async flush" ">= 100000 msgs/s" X=a -- --size 1024
+  a=$last
+  one "(b) 1 KiB, async flush, --batch 32" ">= 300000 msgs/s" X=b -- --size 1024 --batch 32
+  b=$last
+  one "(c) 1 KiB, SYNC_FLUSH (WARM=true)" ">= 30000 msgs/s" FLUSH=SYNC_FLUSH WARM=true -- --size 1024
+  c=$last
+  rate=$(( $(msgs "$a") / 2 ))
+  d_met=0
+  if [ "$rate" -gt 0 ]; then
+    one "(d) 1 KiB, open loop at --rate $rate" "p99 < 1000 us" X=d -- --size 1024 --rate "$rate"
+    [ -n "$last" ] && [ "$(p99 "$last")" -lt 1000 ] && d_met=1
+  fi
+  one "RocketMQ's default point: 128 B" "report only" X=e -- --size 128
+  echo "(a) $(verdict $(( $(msgs "$a") >= 100000 ))), (b) $(verdict $(( $(msgs "$b") >= 300000 ))), (c) $(verdict $(( $(msgs "$c") >= 30000 ))), (d) $(verdict $d_met)"
+  exit 0
 fi
 # Page cache pages that are new to a VM's memory can cost far more to write than recycled ones (a VM whose freed
 # memory goes back to its host: 450 MB/s against 6 GB/s here). A long-running broker writes into recycled pages;
