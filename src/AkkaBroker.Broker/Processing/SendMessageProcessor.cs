@@ -70,12 +70,7 @@ public sealed class SendMessageProcessor : IRequestProcessor
 
         var started = Stopwatch.GetTimestamp();
         var result = await _broker.Store.PutAsync(put).ConfigureAwait(false);
-        if (result.IsStored)
-        {
-            _broker.PutStats.Record(LatencyHistogram.MicrosSince(started), 1, request.Body.Length);
-            _broker.TrafficRates.Put(1);
-        }
-
+        if (result.IsStored) RecordStored(started, 1, request.Body.Length);
         return Answer(request, result, queueId);
     }
 
@@ -123,11 +118,7 @@ public sealed class SendMessageProcessor : IRequestProcessor
         var started = Stopwatch.GetTimestamp();
         var result = await _broker.Store.PutBatchAsync(put).ConfigureAwait(false);
         var stored = result.Messages.Count > 0 && IsStored(result.Status);
-        if (stored)
-        {
-            _broker.PutStats.Record(LatencyHistogram.MicrosSince(started), result.Messages.Count, request.Body.Length);
-            _broker.TrafficRates.Put(result.Messages.Count);
-        }
+        if (stored) RecordStored(started, result.Messages.Count, request.Body.Length);
         var code = CodeOf(result.Status, out var remark);
         var response = BrokerServices.Reply(request, code, result.Reason ?? remark);
         if (stored)
@@ -146,6 +137,13 @@ public sealed class SendMessageProcessor : IRequestProcessor
         if (result.IsStored)
             response.WriteHeader(new SendMessageResponseHeader(MessageId.CreateOffsetId(_broker.StoreHost, result.PhysicalOffset), queueId, result.QueueOffset));
         return response;
+    }
+
+    // Both send paths count what they stored the same way: its time in the store, and the put rates.
+    private void RecordStored(long started, int messages, int bodyBytes)
+    {
+        _broker.PutStats.Record(LatencyHistogram.MicrosSince(started), messages, bodyBytes);
+        _broker.TrafficRates.Put(messages);
     }
 
     private static bool IsStored(PutMessageStatus status) => status is PutMessageStatus.PutOk or PutMessageStatus.FlushDiskTimeout
