@@ -62,7 +62,6 @@ fi
 # the targets checked: (d) runs at half of the rate (a) just reached. DURATION (seconds per run, default 20).
 if [ "${1:-}" = "network-suite" ]; then
   duration=${DURATION:-20}
-  bash scripts/setup.sh
   one() { # <label> <target text> <env...> -- <bench args...>; leaves the run's summary line in $last
     local label=$1 target=$2 envs=()
     shift 2
