@@ -123,6 +123,12 @@ public sealed record StoreSettings
     public required bool WarmMappedFileEnable { get; init; }
 
     /// <summary>
+    /// How far ahead of the CommitLog's end its pages are brought into the page cache by a background thread, so
+    /// appends copy into memory that is already there instead of allocating it; 0 (the default) turns it off.
+    /// </summary>
+    public long CommitLogPrefaultAhead { get; init; }
+
+    /// <summary>
     /// Expired CommitLog segments kept (in <c>commitlog/reuse/</c>) to become later segments instead of new files;
     /// 0 deletes them as RocketMQ does. Emptied whenever disk use passes <see cref="DiskMaxUsedSpaceRatio"/>.
     /// </summary>
@@ -182,6 +188,8 @@ public sealed record StoreSettings
         Check(MessageDelayLevels.Count > 0 && MessageDelayLevels.All(d => d > TimeSpan.Zero),
             "message-delay-level", "needs at least one positive delay");
         Check(TransientStorePoolSize > 0, "transient-store-pool-size", "must be positive");
+        Check(CommitLogPrefaultAhead == 0 || (CommitLogPrefaultAhead >= 64 * 1024 && CommitLogPrefaultAhead <= MappedFileSizeCommitLog),
+            "commit-log-prefault-ahead", "must be 0 (off) or from 64k up to mapped-file-size-commit-log");
         Check(CommitLogReuseSegments >= 0, "commit-log-reuse-segments", "must be 0 or more");
         Check(MaxHashSlotNum > 0, "max-hash-slot-num", "must be positive");
         Check(MaxIndexNum > 0, "max-index-num", "must be positive");

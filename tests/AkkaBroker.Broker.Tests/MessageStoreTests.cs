@@ -98,6 +98,32 @@ public sealed class MessageStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task With_prefaulting_on_messages_round_trip_across_segment_rolls_and_a_restart()
+    {
+        const string prefault = "akkabroker.store.commit-log-prefault-ahead = 64k";
+        await using (var node = await _dir.StartAsync(prefault))
+        {
+            for (var i = 0; i < 300; i++) Assert.Equal(PutMessageStatus.PutOk, (await node.Store!.PutTextAsync("Orders", 0, Body(i))).Status);
+            Assert.True(node.Store!.MaxPhysicalOffset > 3 * 65536, "several segments were filled");
+        }
+
+        await using var again = await _dir.StartAsync(prefault);
+        var store = again.Store!;
+        Assert.False(store.Recovery.Abnormal);
+        Assert.Equal(300, store.GetMaxOffset("Orders", 0));
+        var read = new List<string>();
+        for (long offset = 0; offset < 300;)
+        {
+            var (result, bodies) = store.Get("Orders", 0, offset);
+            Assert.Equal(GetMessageStatus.Found, result.Status);
+            read.AddRange(bodies);
+            offset = result.NextBeginOffset;
+        }
+
+        Assert.Equal(Enumerable.Range(0, 300).Select(Body), read);
+    }
+
+    [Fact]
     public async Task A_clean_restart_keeps_messages_and_continues_queue_offsets()
     {
         await using (var node = await _dir.StartAsync())

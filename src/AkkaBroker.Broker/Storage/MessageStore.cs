@@ -23,12 +23,14 @@ public sealed class MessageStore
     private readonly IActorRef _dispatcher;
     private readonly IActorRef _cleaner;
     private readonly IActorRef? _committer;
+    private readonly IActorRef? _prefaulter;
     private readonly DispatchProgress _progress;
     private int _stopping;
 
     private MessageStore(StoreEngine engine, IActorRef writer, IActorRef flusher, IActorRef dispatcher, IActorRef cleaner, IActorRef? committer,
-        DispatchProgress progress, bool isMaster)
+        IActorRef? prefaulter, DispatchProgress progress, bool isMaster)
     {
+        _prefaulter = prefaulter;
         _cleaner = cleaner;
         _committer = committer;
         _engine = engine;
@@ -98,7 +100,10 @@ public sealed class MessageStore
             var writer = context.ActorOf(CommitLogWriter.Props(engine.CommitLog, settings, storeHost, engine.QueueOffsetTable(), dispatcher, flusher,
                 writerWakeup), "commitlog-writer");
             var cleaner = context.ActorOf(CleanService.Props(settings, writer, dispatcher, engine.CommitLog.DiskUsedRatio), "clean-service");
-            return new MessageStore(engine, writer, flusher, dispatcher, cleaner, committer, progress, isMaster);
+            var prefaulter = settings.CommitLogPrefaultAhead > 0
+                ? context.ActorOf(Prefaulter.Props(engine.CommitLog, settings.CommitLogPrefaultAhead), "prefaulter")
+                : null;
+            return new MessageStore(engine, writer, flusher, dispatcher, cleaner, committer, prefaulter, progress, isMaster);
         }
         catch
         {
@@ -251,6 +256,7 @@ public sealed class MessageStore
     {
         if (Interlocked.Exchange(ref _stopping, 1) != 0) return;
         await _cleaner.GracefulStop(timeout);
+        if (_prefaulter is not null) await _prefaulter.GracefulStop(timeout);
         await _writer.GracefulStop(timeout);
         if (_committer is not null) await _committer.GracefulStop(timeout);
         await _flusher.GracefulStop(timeout);

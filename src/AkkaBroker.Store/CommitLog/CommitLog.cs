@@ -21,6 +21,7 @@ public sealed partial class CommitLog : IDisposable
     private readonly int _fileSize;
     private readonly int _maxMessageSize;
     private readonly byte[]? _scratch;
+    private long _prefaultedTo;
     private readonly int _scratchCapacity;
     private readonly TransientStorePool? _pool;
     private readonly ConcurrentQueue<PendingBuffer> _pending = new();
@@ -225,6 +226,36 @@ public sealed partial class CommitLog : IDisposable
         Volatile.Write(ref _published, offset);
         if (_pool is null) FollowRawRecords(offset);
         return true;
+    }
+
+    /// <summary>
+    /// Keeps the pages from <see cref="ReadableOffset"/> to <paramref name="ahead"/> bytes past it (within its segment)
+    /// in the page cache, in steps of half of <paramref name="ahead"/>. Returns the offset prefaulted to, or -1 when
+    /// the kernel cannot prefault. Prefaulter's thread only; it never writes.
+    /// </summary>
+    public long PrefaultAhead(long ahead)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ahead);
+        var end = ReadableOffset;
+        if (_prefaultedTo - end > ahead / 2) return _prefaultedTo;
+        var from = Math.Max(_prefaultedTo, end);
+        from -= from % NativeMemory.PageSize;
+        var file = _queue.FindByOffset(from);
+        // Past the newest segment there is nothing to prefault yet; a segment being deleted is not worth holding.
+        if (file is null || !file.TryHold()) return _prefaultedTo;
+        try
+        {
+            var position = (int)(from - file.FileFromOffset);
+            var length = (int)Math.Min(file.FileSize - position, ahead);
+            if (length == 0) return _prefaultedTo;
+            if (!file.Prefault(position, length)) return -1;
+            _prefaultedTo = from + length;
+            return _prefaultedTo;
+        }
+        finally
+        {
+            file.Release();
+        }
     }
 
     /// <summary>Flushes when at least <paramref name="leastPages"/> pages are dirty (0: everything); returns <see cref="FlushedOffset"/>. Flusher only.</summary>

@@ -237,6 +237,23 @@ public sealed unsafe class MappedFile : IDisposable
     }
 
     /// <summary>
+    /// Brings [position, position+length) into the page cache without writing it (see
+    /// <see cref="NativeMemory.PopulateRead"/>), in 256 KiB steps so the mapping lock is never held for long; false
+    /// where the kernel cannot. Safe while the writer appends in the same range: no byte changes.
+    /// </summary>
+    public bool Prefault(int position, int length)
+    {
+        if (position < 0 || length < 0 || position + (long)length > FileSize) throw new ArgumentOutOfRangeException(nameof(position));
+        const int step = 256 * 1024;
+        for (var at = 0; at < length; at += step)
+        {
+            if (!NativeMemory.PopulateRead(_base + position + at, Math.Min(step, length - at))) return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
     /// Touches every page, advises the kernel to keep them and writes them out, so the first writes neither fault
     /// nor convert unwritten extents at their fsync (warm-up; runs on the pre-allocation task).
     /// </summary>
