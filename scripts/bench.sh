@@ -16,7 +16,7 @@ if [ "${1:-}" = "fio-baseline" ]; then
 fi
 # Network figures (the client issue's (a)-(d)): one node from a throw-away config, then `akkabroker bench producer`
 # with the given arguments, then the node stops. FLUSH=SYNC_FLUSH and WARM=true change the store's flush;
-# POOL=true turns on the transient store pool; PREFAULT=32m sets commit-log-prefault-ahead. Last, the node's own
+# POOL=true turns on the transient store pool; PREFAULT=OFF|ALWAYS sets commit-log-prefault. Last, the node's own
 # view (admin cluster list): how many sends it stored and their p99 inside the store, warm-up included.
 #   scripts/bench.sh network --threads 64 --size 1024 --duration 20 [--batch 32 | --rate N]
 if [ "${1:-}" = "network" ]; then
@@ -39,7 +39,7 @@ akkabroker {
     flush-disk-type = ${FLUSH:-ASYNC_FLUSH}
     warm-mapped-file-enable = ${WARM:-false}
     transient-store-pool-enable = ${POOL:-false}
-    commit-log-prefault-ahead = ${PREFAULT:-0}
+    commit-log-prefault = ${PREFAULT:-AUTO}
   }
 }
 CONF
@@ -78,7 +78,7 @@ if [ "${1:-}" = "network-suite" ]; then
   a=$last
   one "(b) 1 KiB, async flush, --batch 32" ">= 300000 msgs/s" X=b -- --size 1024 --batch 32
   b=$last
-  one "(b) the same, PREFAULT=32m" ">= 300000 msgs/s" PREFAULT=32m -- --size 1024 --batch 32
+  one "(b) the same, PREFAULT=OFF" ">= 300000 msgs/s" PREFAULT=OFF -- --size 1024 --batch 32
   bp=$last
   one "(c) 1 KiB, SYNC_FLUSH (WARM=true)" ">= 30000 msgs/s" FLUSH=SYNC_FLUSH WARM=true -- --size 1024
   c=$last
@@ -89,7 +89,7 @@ if [ "${1:-}" = "network-suite" ]; then
     [ -n "$last" ] && [ "$(p99 "$last")" -lt 1000 ] && d_met=1
   fi
   one "RocketMQ's default point: 128 B" "report only" X=e -- --size 128
-  echo "(a) $(verdict $(( $(msgs "$a") >= 100000 ))), (b) $(verdict $(( $(msgs "$b") >= 300000 ))) by default, $(verdict $(( $(msgs "$bp") >= 300000 ))) with PREFAULT=32m, (c) $(verdict $(( $(msgs "$c") >= 30000 ))), (d) $(verdict $d_met)"
+  echo "(a) $(verdict $(( $(msgs "$a") >= 100000 ))), (b) $(verdict $(( $(msgs "$b") >= 300000 ))) by default, $(verdict $(( $(msgs "$bp") >= 300000 ))) with PREFAULT=OFF, (c) $(verdict $(( $(msgs "$c") >= 30000 ))), (d) $(verdict $d_met)"
   exit 0
 fi
 # Page cache pages that are new to a VM's memory can cost far more to write than recycled ones (a VM whose freed

@@ -53,6 +53,7 @@ public static class StoreSettingsConfig
                 MaxIndexNum = r.Int("max-index-num", 1, int.MaxValue),
                 DefaultQueryMaxNum = r.Int("default-query-max-num", 1, int.MaxValue),
                 WarmMappedFileEnable = r.Bool("warm-mapped-file-enable"),
+                CommitLogPrefault = r.Enum<CommitLogPrefault>("commit-log-prefault"),
                 CommitLogPrefaultAhead = r.ByteSize("commit-log-prefault-ahead", 0, long.MaxValue),
                 CommitLogReuseSegments = r.Int("commit-log-reuse-segments", 0, int.MaxValue),
                 CheckCrcOnRecover = r.Bool("check-crc-on-recover"),

@@ -1,5 +1,18 @@
 namespace AkkaBroker.Store;
 
+/// <summary>When the CommitLog's next pages are brought into the page cache ahead of the writer.</summary>
+public enum CommitLogPrefault
+{
+    /// <summary>Never: the writer's own writes bring the pages in.</summary>
+    Off,
+
+    /// <summary>While the writer is saturated (see <c>Prefaulter</c>): where it is the bottleneck, not where latency is.</summary>
+    Auto,
+
+    /// <summary>All the time.</summary>
+    Always,
+}
+
 /// <summary>When an append counts as durable.</summary>
 public enum FlushDiskType
 {
@@ -123,10 +136,13 @@ public sealed record StoreSettings
     public required bool WarmMappedFileEnable { get; init; }
 
     /// <summary>
-    /// How far ahead of the CommitLog's end its pages are brought into the page cache by a background thread, so
-    /// appends copy into memory that is already there instead of allocating it; 0 (the default) turns it off.
+    /// When a background thread brings the CommitLog's next pages into the page cache, so appends copy into memory
+    /// that is already there instead of allocating it; off unless set.
     /// </summary>
-    public long CommitLogPrefaultAhead { get; init; }
+    public CommitLogPrefault CommitLogPrefault { get; init; }
+
+    /// <summary>How far past the CommitLog's end pages are prefaulted (at most to the end of the segment).</summary>
+    public long CommitLogPrefaultAhead { get; init; } = 32L << 20;
 
     /// <summary>
     /// Expired CommitLog segments kept (in <c>commitlog/reuse/</c>) to become later segments instead of new files;
@@ -188,8 +204,7 @@ public sealed record StoreSettings
         Check(MessageDelayLevels.Count > 0 && MessageDelayLevels.All(d => d > TimeSpan.Zero),
             "message-delay-level", "needs at least one positive delay");
         Check(TransientStorePoolSize > 0, "transient-store-pool-size", "must be positive");
-        Check(CommitLogPrefaultAhead == 0 || (CommitLogPrefaultAhead >= 64 * 1024 && CommitLogPrefaultAhead <= MappedFileSizeCommitLog),
-            "commit-log-prefault-ahead", "must be 0 (off) or from 64k up to mapped-file-size-commit-log");
+        Check(CommitLogPrefaultAhead >= 64 * 1024, "commit-log-prefault-ahead", "must be at least 64k");
         Check(CommitLogReuseSegments >= 0, "commit-log-reuse-segments", "must be 0 or more");
         Check(MaxHashSlotNum > 0, "max-hash-slot-num", "must be positive");
         Check(MaxIndexNum > 0, "max-index-num", "must be positive");

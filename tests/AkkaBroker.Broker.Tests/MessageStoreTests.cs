@@ -100,7 +100,7 @@ public sealed class MessageStoreTests : IDisposable
     [Fact]
     public async Task With_prefaulting_on_messages_round_trip_across_segment_rolls_and_a_restart()
     {
-        const string prefault = "akkabroker.store.commit-log-prefault-ahead = 64k";
+        string[] prefault = ["akkabroker.store.commit-log-prefault = ALWAYS", "akkabroker.store.commit-log-prefault-ahead = 64k"];
         await using (var node = await _dir.StartAsync(prefault))
         {
             for (var i = 0; i < 300; i++) Assert.Equal(PutMessageStatus.PutOk, (await node.Store!.PutTextAsync("Orders", 0, Body(i))).Status);

@@ -129,7 +129,7 @@ public class SettingsTests
     [InlineData("akkabroker.store.max-message-size = 2g", "akkabroker.store.max-message-size")]
     [InlineData("akkabroker.store.mapped-file-size-commit-log = 3g", "akkabroker.store.mapped-file-size-commit-log")]
     [InlineData("akkabroker.store.commit-log-prefault-ahead = 4k", "akkabroker.store.commit-log-prefault-ahead")]
-    [InlineData("akkabroker.store { mapped-file-size-commit-log = 1m, commit-log-prefault-ahead = 2m }", "akkabroker.store.commit-log-prefault-ahead")]
+    [InlineData("akkabroker.store.commit-log-prefault = SOMETIMES", "akkabroker.store.commit-log-prefault")]
     [InlineData("akkabroker.store.commit-log-prefault-ahead = -1m", "akkabroker.store.commit-log-prefault-ahead")]
     [InlineData("akkabroker.store { flush-disk-type = SYNC_FLUSH, transient-store-pool-enable = true }", "akkabroker.store.transient-store-pool-enable")]
     [InlineData("akkabroker.broker { broker-role = SLAVE, broker-id = 1 }, akkabroker.store.transient-store-pool-enable = true", "akkabroker.store.transient-store-pool-enable")]

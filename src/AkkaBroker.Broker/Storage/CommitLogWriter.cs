@@ -51,6 +51,7 @@ public sealed class CommitLogWriter : ActorBase
     private readonly IActorRef _dispatcher;
     private readonly IActorRef _flusher;
     private readonly StoreWakeup? _wakeup;
+    private readonly WriterLoad? _load;
     private readonly Dictionary<(string Topic, int QueueId), long> _queueOffsets;
     private readonly Dictionary<string, byte[]> _topicBytes = new(StringComparer.Ordinal);
     private readonly List<Envelope> _batch = new(MaxBatch);
@@ -66,9 +67,11 @@ public sealed class CommitLogWriter : ActorBase
     /// <param name="dispatcher">Told <see cref="Appended"/> after each batch.</param>
     /// <param name="flusher">Receives the requests that wait for a sync flush.</param>
     /// <param name="wakeup">Signalled after each batch: the committer's with the transient pool, else the async flusher's; null when neither is woken by writes.</param>
+    /// <param name="load">Where the writer adds its working time (for the Prefaulter); null when nobody reads it.</param>
     public CommitLogWriter(CommitLog log, StoreSettings settings, HostAndPort storeHost,
-        Dictionary<(string, int), long> queueOffsets, IActorRef dispatcher, IActorRef flusher, StoreWakeup? wakeup)
+        Dictionary<(string, int), long> queueOffsets, IActorRef dispatcher, IActorRef flusher, StoreWakeup? wakeup, WriterLoad? load = null)
     {
+        _load = load;
         _log = log;
         _settings = settings;
         _storeHost = storeHost;
@@ -80,11 +83,22 @@ public sealed class CommitLogWriter : ActorBase
 
     /// <summary>Props for the writer.</summary>
     public static Props Props(CommitLog log, StoreSettings settings, HostAndPort storeHost,
-        Dictionary<(string, int), long> queueOffsets, IActorRef dispatcher, IActorRef flusher, StoreWakeup? wakeup) =>
-        Actors.Props.Create(() => new CommitLogWriter(log, settings, storeHost, queueOffsets, dispatcher, flusher, wakeup));
+        Dictionary<(string, int), long> queueOffsets, IActorRef dispatcher, IActorRef flusher, StoreWakeup? wakeup, WriterLoad? load = null) =>
+        Actors.Props.Create(() => new CommitLogWriter(log, settings, storeHost, queueOffsets, dispatcher, flusher, wakeup, load));
 
     /// <inheritdoc />
-    protected override void OnReceive(object message) => Handle(message, Sender);
+    protected override void OnReceive(object message)
+    {
+        if (_load is null)
+        {
+            Handle(message, Sender);
+            return;
+        }
+
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        Handle(message, Sender);
+        _load.AddBusy(System.Diagnostics.Stopwatch.GetTimestamp() - start);
+    }
 
     // Messages drained with a batch are handled with their own sender, not the batch's first one.
     private void Handle(object message, IActorRef sender)

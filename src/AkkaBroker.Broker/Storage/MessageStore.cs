@@ -97,12 +97,13 @@ public sealed class MessageStore
                 : null;
             var committer = settings.TransientStorePoolEnable ? context.ActorOf(Committer.Props(engine.CommitLog, settings, dispatcher, flushWakeup), "committer") : null;
             var writerWakeup = committer is null ? flushWakeup : StoreWakeup.ForCommitter(committer, engine.CommitLog);
+            var load = settings.CommitLogPrefault == CommitLogPrefault.Off ? null : new WriterLoad();
             var writer = context.ActorOf(CommitLogWriter.Props(engine.CommitLog, settings, storeHost, engine.QueueOffsetTable(), dispatcher, flusher,
-                writerWakeup), "commitlog-writer");
+                writerWakeup, load), "commitlog-writer");
             var cleaner = context.ActorOf(CleanService.Props(settings, writer, dispatcher, engine.CommitLog.DiskUsedRatio), "clean-service");
-            var prefaulter = settings.CommitLogPrefaultAhead > 0
-                ? context.ActorOf(Prefaulter.Props(engine.CommitLog, settings.CommitLogPrefaultAhead), "prefaulter")
-                : null;
+            var prefaulter = load is null
+                ? null
+                : context.ActorOf(Prefaulter.Props(engine.CommitLog, settings.CommitLogPrefaultAhead, settings.CommitLogPrefault, load), "prefaulter");
             return new MessageStore(engine, writer, flusher, dispatcher, cleaner, committer, prefaulter, progress, isMaster);
         }
         catch

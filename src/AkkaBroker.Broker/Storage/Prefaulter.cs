@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using AkkaBroker.Actors;
 using AkkaBroker.Store;
 
@@ -6,11 +7,14 @@ using Microsoft.Extensions.Logging;
 namespace AkkaBroker.Broker.Storage;
 
 /// <summary>
-/// With <c>commit-log-prefault-ahead</c> set, keeps the CommitLog's next pages in the page cache a little ahead of the
-/// writer (<see cref="CommitLog.PrefaultAhead"/>), so the writer copies into memory that is already there. Where new
-/// memory is slow to hand out (a VM whose host backs guest pages lazily), that allocation is what bounds batched
-/// sends, and here it runs beside the writer instead of inside its write call. It checks every 10 ms: even at
-/// 400 MB/s the writer then moves 4 MB between checks, well inside a window of a few tens of MB.
+/// Keeps the CommitLog's next pages in the page cache a little ahead of the writer (<see cref="CommitLog.PrefaultAhead"/>),
+/// so the writer copies into memory that is already there. Where new memory is slow to hand out (a VM whose host
+/// backs guest pages lazily), that allocation is what bounds batched sends, and here it runs beside the writer
+/// instead of inside its write call. But bringing pages in ahead, in bulk, can stall a core for milliseconds, which
+/// light traffic pays for in latency; so <see cref="CommitLogPrefault.Auto"/> prefaults only while the writer is
+/// saturated (<see cref="PrefaultGate"/>). It checks every 10 ms, so even at 400 MB/s the writer moves 4 MB between
+/// checks, well inside a window of tens of MB. The gate looks at 1 s windows: in 100 ms ones, a single write that
+/// stalled inside the host made a lightly loaded writer look saturated and turned prefaulting on at 65k msgs/s.
 /// </summary>
 public sealed class Prefaulter : ActorBase
 {
@@ -19,23 +23,42 @@ public sealed class Prefaulter : ActorBase
         public static readonly Tick Instance = new();
     }
 
+    private const string TimerKey = "prefault";
+    private const int TicksPerWindow = 100;
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(10);
     private readonly CommitLog _log;
     private readonly long _ahead;
+    private readonly CommitLogPrefault _mode;
+    private readonly WriterLoad _load;
+    private PrefaultGate _gate;
+    private int _ticks;
+    private long _windowStart = Stopwatch.GetTimestamp();
+    private long _windowBusy;
+    private long _windowOffset;
 
-    /// <summary>Creates the prefaulter for <paramref name="log"/>, <paramref name="ahead"/> bytes ahead of its end.</summary>
-    public Prefaulter(CommitLog log, long ahead)
+    /// <summary>Creates the prefaulter for <paramref name="log"/>, up to <paramref name="ahead"/> bytes past its end.</summary>
+    /// <param name="log">The CommitLog.</param>
+    /// <param name="ahead">How far ahead to prefault (capped at the segment's end).</param>
+    /// <param name="mode"><see cref="CommitLogPrefault.Auto"/> or <see cref="CommitLogPrefault.Always"/>.</param>
+    /// <param name="load">The writer's working time, for <see cref="CommitLogPrefault.Auto"/>.</param>
+    public Prefaulter(CommitLog log, long ahead, CommitLogPrefault mode, WriterLoad load)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ahead);
+        if (mode == CommitLogPrefault.Off) throw new ArgumentOutOfRangeException(nameof(mode), "an Off prefaulter has nothing to do");
         _log = log;
         _ahead = ahead;
+        _mode = mode;
+        _load = load;
+        _windowBusy = load.BusyTicks;
+        _windowOffset = log.ReadableOffset;
     }
 
     /// <summary>Props: a dedicated thread, since bringing in megabytes of pages takes milliseconds.</summary>
-    public static Props Props(CommitLog log, long ahead) => Actors.Props.Create(() => new Prefaulter(log, ahead)).WithDedicatedThread();
+    public static Props Props(CommitLog log, long ahead, CommitLogPrefault mode, WriterLoad load) =>
+        Actors.Props.Create(() => new Prefaulter(log, ahead, mode, load)).WithDedicatedThread();
 
     /// <inheritdoc />
-    protected override void PreStart() => Context.Timers.StartPeriodicTimer("prefault", Tick.Instance, Interval);
+    protected override void PreStart() => Context.Timers.StartPeriodicTimer(TimerKey, Tick.Instance, Interval);
 
     /// <inheritdoc />
     protected override void OnReceive(object message)
@@ -46,8 +69,24 @@ public sealed class Prefaulter : ActorBase
             return;
         }
 
-        if (_log.PrefaultAhead(_ahead) >= 0) return;
-        Context.Timers.Cancel("prefault");
-        Context.Log.LogWarning("commit-log-prefault-ahead is set but this kernel cannot prefault pages (needs Linux 5.14 or later); it is off");
+        if (!IsOn() || _log.PrefaultAhead(_ahead) >= 0) return;
+        Context.Timers.Cancel(TimerKey);
+        Context.Log.LogWarning("commit-log-prefault is {Mode} but this kernel cannot prefault pages (needs Linux 5.14 or later); it is off", _mode);
+    }
+
+    private bool IsOn()
+    {
+        if (_mode == CommitLogPrefault.Always) return true;
+        if (++_ticks < TicksPerWindow) return _gate.IsOn;
+        _ticks = 0;
+        var now = Stopwatch.GetTimestamp();
+        var busy = _load.BusyTicks;
+        var offset = _log.ReadableOffset;
+        var seconds = (double)(now - _windowStart) / Stopwatch.Frequency;
+        var wasOn = _gate.IsOn;
+        var on = _gate.Update((double)(busy - _windowBusy) / (now - _windowStart), (offset - _windowOffset) / seconds);
+        if (on != wasOn) Context.Log.LogDebug("CommitLog prefaulting {State} at {Rate:F0} MB/s", on ? "on" : "off", (offset - _windowOffset) / seconds / 1e6);
+        (_windowStart, _windowBusy, _windowOffset) = (now, busy, offset);
+        return on;
     }
 }

@@ -230,7 +230,7 @@ public sealed partial class CommitLog : IDisposable
 
     /// <summary>
     /// Keeps the pages from <see cref="ReadableOffset"/> to <paramref name="ahead"/> bytes past it (within its segment)
-    /// in the page cache, in steps of half of <paramref name="ahead"/>. Returns the offset prefaulted to, or -1 when
+    /// in the page cache, in steps of at least half of <paramref name="ahead"/>. Returns the offset prefaulted to, or -1 when
     /// the kernel cannot prefault. Prefaulter's thread only; it never writes.
     /// </summary>
     public long PrefaultAhead(long ahead)
