@@ -71,7 +71,7 @@ public sealed class Prefaulter : ActorBase
 
         if (!IsOn() || _log.PrefaultAhead(_ahead) >= 0) return;
         Context.Timers.Cancel(TimerKey);
-        Context.Log.LogWarning("commit-log-prefault is {Mode} but this kernel cannot prefault pages (needs Linux 5.14 or later); it is off", _mode);
+        Context.Log.LogWarning("commit-log-prefault is {Mode} but the kernel refused to prefault pages (MADV_POPULATE_READ needs Linux 5.14 or later); prefaulting is off until restart", _mode);
     }
 
     private bool IsOn()

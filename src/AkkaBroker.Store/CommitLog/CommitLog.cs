@@ -21,10 +21,10 @@ public sealed partial class CommitLog : IDisposable
     private readonly int _fileSize;
     private readonly int _maxMessageSize;
     private readonly byte[]? _scratch;
-    private long _prefaultedTo;
     private readonly int _scratchCapacity;
     private readonly TransientStorePool? _pool;
     private readonly ConcurrentQueue<PendingBuffer> _pending = new();
+    private long _prefaultedTo; // the Prefaulter's own
     private MappedFile? _writeFile;
     private TransientBuffer? _writeBuffer;
     private long _published;
