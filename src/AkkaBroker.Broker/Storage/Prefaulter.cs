@@ -82,11 +82,43 @@ public sealed class Prefaulter : ActorBase
         var now = Stopwatch.GetTimestamp();
         var busy = _load.BusyTicks;
         var offset = _log.ReadableOffset;
-        var seconds = (double)(now - _windowStart) / Stopwatch.Frequency;
+        var bytesPerSecond = (offset - _windowOffset) / ((double)(now - _windowStart) / Stopwatch.Frequency);
         var wasOn = _gate.IsOn;
-        var on = _gate.Update((double)(busy - _windowBusy) / (now - _windowStart), (offset - _windowOffset) / seconds);
-        if (on != wasOn) Context.Log.LogDebug("CommitLog prefaulting {State} at {Rate:F0} MB/s", on ? "on" : "off", (offset - _windowOffset) / seconds / 1e6);
+        var on = _gate.Update((double)(busy - _windowBusy) / (now - _windowStart), bytesPerSecond);
+        if (on != wasOn) Context.Log.LogDebug("CommitLog prefaulting {State} at {Rate:F0} MB/s", on ? "on" : "off", bytesPerSecond / 1e6);
         (_windowStart, _windowBusy, _windowOffset) = (now, busy, offset);
         return on;
+    }
+}
+
+/// <summary>
+/// Decides, once per window, whether <see cref="CommitLogPrefault.Auto"/> prefaults: it turns on when the
+/// writer was busy for at least 80% of the window, and stays on until the append rate falls below 80% of the rate at which
+/// the writer was saturated. It does not turn off on the writer's busy share: prefaulting takes most of the writer's
+/// work away (busy 97% became 17% at a higher rate, measured), so that share would turn it off as soon as it helped.
+/// </summary>
+internal struct PrefaultGate
+{
+    public const double SaturatedShare = 0.8;
+    public const double KeepRateShare = 0.8;
+    private double _saturatedRate;
+
+    /// <summary>Whether prefaulting is on.</summary>
+    public bool IsOn { get; private set; }
+
+    /// <summary>Takes one window's busy share (0..1) and append rate (bytes/s); returns whether prefaulting is on.</summary>
+    public bool Update(double busyShare, double bytesPerSecond)
+    {
+        if (!IsOn && busyShare >= SaturatedShare)
+        {
+            IsOn = true;
+            _saturatedRate = bytesPerSecond;
+        }
+        else if (IsOn && bytesPerSecond < KeepRateShare * _saturatedRate)
+        {
+            IsOn = false;
+        }
+
+        return IsOn;
     }
 }
