@@ -46,6 +46,7 @@ public sealed class BenchCommandTests
         Assert.True(code == 0, stderr);
         var summary = Regex.Match(stdout, @"^total: (\d+) msgs/s, ([\d.]+) MB/s, p50 (\d+) us, p99 (\d+) us, p99\.9 (\d+) us, failed (\d+)$", RegexOptions.Multiline);
         Assert.True(summary.Success, stdout);
+        Assert.DoesNotContain("start lag", stdout); // closed loop: a send starts when the previous one is answered
         Assert.True(long.Parse(summary.Groups[1].Value) > 0);
         Assert.Equal("0", summary.Groups[6].Value);
         Assert.Equal(2, node.Node.Broker!.Topics.Find("BenchTopic")!.WriteQueueNums);
@@ -60,9 +61,11 @@ public sealed class BenchCommandTests
         // Let the consumer join and take its queues at the latest offset before anything is sent.
         await Task.Delay(2000);
 
-        var (code, _, stderr) = await Task.Run(() => ServeProcess.Run(null, "bench", "producer", "--namesrv", node.NameServerAddress,
+        var (code, producerOut, stderr) = await Task.Run(() => ServeProcess.Run(null, "bench", "producer", "--namesrv", node.NameServerAddress,
             "--topic", "E2E", "--threads", "2", "--size", "64", "--duration", "2", "--warmup", "0", "--rate", "200"));
         Assert.True(code == 0, stderr);
+        // In an open loop the start lag is reported just before the summary, which stays the last line.
+        Assert.Matches(@"start lag: p50 \d+ us, p99 \d+ us, p99\.9 \d+ us, max \d+ us [^\n]*\r?\ntotal: [^\n]*\s*$", producerOut);
 
         Assert.Equal(0, consumer.WaitForExit(TimeSpan.FromSeconds(30)));
         var summary = Regex.Match(consumer.Stdout, @"^total: (\d+) msgs/s, ([\d.]+) MB/s, p50 (\d+) us, p99 (\d+) us, p99\.9 (\d+) us, failed 0$", RegexOptions.Multiline);
@@ -70,6 +73,25 @@ public sealed class BenchCommandTests
         Assert.True(long.Parse(summary.Groups[1].Value) > 0, consumer.Stdout);
         // Loopback end-to-end latency is milliseconds, not seconds: the stamp in the body was read.
         Assert.InRange(long.Parse(summary.Groups[3].Value), 1, 2_000_000);
+    }
+
+    [Fact]
+    public async Task Bench_producer_open_loop_reports_how_late_sends_started_as_part_of_their_latency()
+    {
+        await using var node = await EmbeddedNode.StartAsync();
+
+        // One send in flight at 2,000/s: each send waits for the one before it, so most start late.
+        var (code, stdout, stderr) = await Task.Run(() => ServeProcess.Run(null, "bench", "producer", "--namesrv", node.NameServerAddress,
+            "--topic", "LagTopic", "--threads", "1", "--size", "64", "--duration", "2", "--warmup", "1", "--rate", "2000", "--json"));
+
+        Assert.True(code == 0, stderr);
+        var total = System.Text.Json.Nodes.JsonNode.Parse(stdout.Trim().Split('\n')[^1])!.AsObject();
+        Assert.Equal("total", (string?)total["kind"]);
+        var lagMax = (long)total["startLagMaxUs"]!;
+        Assert.True(lagMax > 0, stdout);
+        // The lag is the first part of each send's latency, so it can never exceed it.
+        Assert.True((long)total["startLagP99Us"]! <= (long)total["p99Us"]!, stdout);
+        Assert.True(lagMax <= (long)total["maxUs"]!, stdout);
     }
 
     [Fact]

@@ -74,6 +74,11 @@ internal static class BenchCommand
 
         var total = new LatencyHistogram();
         var window = new LatencyHistogram();
+        // Open loop only: how late each send began after its scheduled moment (waiting for a free in-flight slot, or
+        // the pacer thread itself running late). It is part of the latency, reported apart so that a tail caused by
+        // the load generator's own machine can be told from one caused by the broker.
+        var totalLag = s.Rate > 0 ? new LatencyHistogram() : null;
+        var windowLag = s.Rate > 0 ? new LatencyHistogram() : null;
         long sent = 0, failed = 0, windowSent = 0, windowFailed = 0;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var start = Stopwatch.GetTimestamp();
@@ -82,6 +87,7 @@ internal static class BenchCommand
         // One send, its latency counted from `began`: the scheduled moment in an open loop, the actual start otherwise.
         async Task SendOnceAsync(long began, int t, long n)
         {
+            var lag = LatencyHistogram.MicrosSince(began);
             try
             {
                 if (s.Batch == 1) await producer.SendAsync(NewMessage(s, body, t, n), CancellationToken.None);
@@ -90,6 +96,8 @@ internal static class BenchCommand
                 if (began < measureFrom) return;
                 total.Record(micros);
                 window.Record(micros);
+                totalLag?.Record(lag);
+                Volatile.Read(ref windowLag)?.Record(lag);
                 Interlocked.Add(ref sent, s.Batch);
                 Interlocked.Add(ref windowSent, s.Batch);
             }
@@ -131,7 +139,8 @@ internal static class BenchCommand
                 var seconds = (now - last) / (double)Stopwatch.Frequency;
                 last = now;
                 var snapshot = Interlocked.Exchange(ref window, new LatencyHistogram());
-                Print(s, "interval", Interlocked.Exchange(ref windowSent, 0), Interlocked.Exchange(ref windowFailed, 0), seconds, snapshot);
+                var lagSnapshot = windowLag is null ? null : Interlocked.Exchange(ref windowLag, new LatencyHistogram());
+                Print(s, "interval", Interlocked.Exchange(ref windowSent, 0), Interlocked.Exchange(ref windowFailed, 0), seconds, snapshot, lagSnapshot);
             }
         });
 
@@ -147,7 +156,7 @@ internal static class BenchCommand
         await Task.WhenAll(senders);
         await report;
         var elapsed = Math.Max((Stopwatch.GetTimestamp() - measureFrom) / (double)Stopwatch.Frequency, 1e-3);
-        Print(s, "total", sent, failed, elapsed, total);
+        Print(s, "total", sent, failed, elapsed, total, totalLag);
         return 0;
     }
 
@@ -198,6 +207,11 @@ internal static class BenchCommand
 
         var total = new LatencyHistogram();
         var window = new LatencyHistogram();
+        // Open loop only: how late each send began after its scheduled moment (waiting for a free in-flight slot, or
+        // the pacer thread itself running late). It is part of the latency, reported apart so that a tail caused by
+        // the load generator's own machine can be told from one caused by the broker.
+        var totalLag = s.Rate > 0 ? new LatencyHistogram() : null;
+        var windowLag = s.Rate > 0 ? new LatencyHistogram() : null;
         long received = 0, windowReceived = 0, bytes = 0, windowBytes = 0;
         await using var consumer = new PushConsumer(new PushConsumerOptions
         {
@@ -278,22 +292,47 @@ internal static class BenchCommand
         await admin.WaitForRouteAsync(s.Topic, TimeSpan.FromSeconds(30), ct);
     }
 
-    internal static void Print(Settings s, string what, long messages, long failed, double seconds, LatencyHistogram h)
+    /// <summary>
+    /// Prints one report: an interval's or the run's. <paramref name="startLag"/> (open loop only) is how late sends
+    /// began after their scheduled moment; the summary line stays the last line of the text output.
+    /// </summary>
+    internal static void Print(Settings s, string what, long messages, long failed, double seconds, LatencyHistogram h, LatencyHistogram? startLag = null)
     {
         var rate = messages / Math.Max(seconds, 1e-9);
         var mb = rate * s.Size / 1e6;
         if (s.Json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(new
+            var line = JsonSerializer.SerializeToNode(new
             {
                 kind = what, msgsPerSec = Math.Round(rate), mbPerSec = Math.Round(mb, 1), p50Us = h.Percentile(50), p99Us = h.Percentile(99),
                 p999Us = h.Percentile(99.9), maxUs = h.Max, failed,
-            }));
+            })!.AsObject();
+            if (startLag is not null)
+            {
+                line["startLagP50Us"] = startLag.Percentile(50);
+                line["startLagP99Us"] = startLag.Percentile(99);
+                line["startLagP999Us"] = startLag.Percentile(99.9);
+                line["startLagMaxUs"] = startLag.Max;
+            }
+
+            Console.WriteLine(line.ToJsonString());
             return;
         }
 
-        Console.WriteLine(what == "total"
-            ? $"total: {rate:F0} msgs/s, {mb:F1} MB/s, p50 {h.Percentile(50)} us, p99 {h.Percentile(99)} us, p99.9 {h.Percentile(99.9)} us, failed {failed}"
-            : $"{DateTime.Now:HH:mm:ss} {rate:F0} msgs/s, {mb:F1} MB/s, failed {failed}, latency us p50 {h.Percentile(50)} p99 {h.Percentile(99)} p99.9 {h.Percentile(99.9)} max {h.Max}");
+        if (what != "total")
+        {
+            var lag = startLag is null ? "" : $", start lag us p50 {startLag.Percentile(50)} p99 {startLag.Percentile(99)}";
+            Console.WriteLine(
+                $"{DateTime.Now:HH:mm:ss} {rate:F0} msgs/s, {mb:F1} MB/s, failed {failed}, latency us p50 {h.Percentile(50)} p99 {h.Percentile(99)} p99.9 {h.Percentile(99.9)} max {h.Max}{lag}");
+            return;
+        }
+
+        if (startLag is not null)
+        {
+            Console.WriteLine($"start lag: p50 {startLag.Percentile(50)} us, p99 {startLag.Percentile(99)} us, p99.9 {startLag.Percentile(99.9)} us, max {startLag.Max} us " +
+                "(how late sends began after their scheduled moment, waiting for a free in-flight slot or for the pacer thread; included in the latency)");
+        }
+
+        Console.WriteLine($"total: {rate:F0} msgs/s, {mb:F1} MB/s, p50 {h.Percentile(50)} us, p99 {h.Percentile(99)} us, p99.9 {h.Percentile(99.9)} us, failed {failed}");
     }
 }
