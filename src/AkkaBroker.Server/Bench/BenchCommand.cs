@@ -74,11 +74,9 @@ internal static class BenchCommand
 
         var total = new LatencyHistogram();
         var window = new LatencyHistogram();
-        // Open loop only: how late each send began after its scheduled moment (waiting for a free in-flight slot, or
-        // the pacer thread itself running late). It is part of the latency, reported apart so that a tail caused by
-        // the load generator's own machine can be told from one caused by the broker.
-        var totalLag = s.Rate > 0 ? new LatencyHistogram() : null;
-        var windowLag = s.Rate > 0 ? new LatencyHistogram() : null;
+        // Open loop only: each latency split at the moment its send began (see OpenLoopBreakdown).
+        var totalSplit = s.Rate > 0 ? new OpenLoopBreakdown() : null;
+        var windowSplit = s.Rate > 0 ? new OpenLoopBreakdown() : null;
         long sent = 0, failed = 0, windowSent = 0, windowFailed = 0;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var start = Stopwatch.GetTimestamp();
@@ -96,8 +94,8 @@ internal static class BenchCommand
                 if (began < measureFrom) return;
                 total.Record(micros);
                 window.Record(micros);
-                totalLag?.Record(lag);
-                Volatile.Read(ref windowLag)?.Record(lag);
+                totalSplit?.Record(lag, micros);
+                Volatile.Read(ref windowSplit)?.Record(lag, micros);
                 Interlocked.Add(ref sent, s.Batch);
                 Interlocked.Add(ref windowSent, s.Batch);
             }
@@ -139,8 +137,8 @@ internal static class BenchCommand
                 var seconds = (now - last) / (double)Stopwatch.Frequency;
                 last = now;
                 var snapshot = Interlocked.Exchange(ref window, new LatencyHistogram());
-                var lagSnapshot = windowLag is null ? null : Interlocked.Exchange(ref windowLag, new LatencyHistogram());
-                Print(s, "interval", Interlocked.Exchange(ref windowSent, 0), Interlocked.Exchange(ref windowFailed, 0), seconds, snapshot, lagSnapshot);
+                var splitSnapshot = windowSplit is null ? null : Interlocked.Exchange(ref windowSplit, new OpenLoopBreakdown());
+                Print(s, "interval", Interlocked.Exchange(ref windowSent, 0), Interlocked.Exchange(ref windowFailed, 0), seconds, snapshot, splitSnapshot);
             }
         });
 
@@ -156,7 +154,7 @@ internal static class BenchCommand
         await Task.WhenAll(senders);
         await report;
         var elapsed = Math.Max((Stopwatch.GetTimestamp() - measureFrom) / (double)Stopwatch.Frequency, 1e-3);
-        Print(s, "total", sent, failed, elapsed, total, totalLag);
+        Print(s, "total", sent, failed, elapsed, total, totalSplit);
         return 0;
     }
 
@@ -207,11 +205,6 @@ internal static class BenchCommand
 
         var total = new LatencyHistogram();
         var window = new LatencyHistogram();
-        // Open loop only: how late each send began after its scheduled moment (waiting for a free in-flight slot, or
-        // the pacer thread itself running late). It is part of the latency, reported apart so that a tail caused by
-        // the load generator's own machine can be told from one caused by the broker.
-        var totalLag = s.Rate > 0 ? new LatencyHistogram() : null;
-        var windowLag = s.Rate > 0 ? new LatencyHistogram() : null;
         long received = 0, windowReceived = 0, bytes = 0, windowBytes = 0;
         await using var consumer = new PushConsumer(new PushConsumerOptions
         {
@@ -293,10 +286,10 @@ internal static class BenchCommand
     }
 
     /// <summary>
-    /// Prints one report: an interval's or the run's. <paramref name="startLag"/> (open loop only) is how late sends
-    /// began after their scheduled moment; the summary line stays the last line of the text output.
+    /// Prints one report: an interval's or the run's. <paramref name="split"/> (open loop only) adds how late sends
+    /// began and how long they took from then; the summary line stays the last line of the text output.
     /// </summary>
-    internal static void Print(Settings s, string what, long messages, long failed, double seconds, LatencyHistogram h, LatencyHistogram? startLag = null)
+    internal static void Print(Settings s, string what, long messages, long failed, double seconds, LatencyHistogram h, OpenLoopBreakdown? split = null)
     {
         var rate = messages / Math.Max(seconds, 1e-9);
         var mb = rate * s.Size / 1e6;
@@ -307,32 +300,20 @@ internal static class BenchCommand
                 kind = what, msgsPerSec = Math.Round(rate), mbPerSec = Math.Round(mb, 1), p50Us = h.Percentile(50), p99Us = h.Percentile(99),
                 p999Us = h.Percentile(99.9), maxUs = h.Max, failed,
             })!.AsObject();
-            if (startLag is not null)
-            {
-                line["startLagP50Us"] = startLag.Percentile(50);
-                line["startLagP99Us"] = startLag.Percentile(99);
-                line["startLagP999Us"] = startLag.Percentile(99.9);
-                line["startLagMaxUs"] = startLag.Max;
-            }
-
+            split?.AddTo(line);
             Console.WriteLine(line.ToJsonString());
             return;
         }
 
         if (what != "total")
         {
-            var lag = startLag is null ? "" : $", start lag us p50 {startLag.Percentile(50)} p99 {startLag.Percentile(99)}";
+            var parts = split is null ? "" : $", start lag us p99 {split.StartLag.Percentile(99)}, from start us p99 {split.FromStart.Percentile(99)}";
             Console.WriteLine(
-                $"{DateTime.Now:HH:mm:ss} {rate:F0} msgs/s, {mb:F1} MB/s, failed {failed}, latency us p50 {h.Percentile(50)} p99 {h.Percentile(99)} p99.9 {h.Percentile(99.9)} max {h.Max}{lag}");
+                $"{DateTime.Now:HH:mm:ss} {rate:F0} msgs/s, {mb:F1} MB/s, failed {failed}, latency us p50 {h.Percentile(50)} p99 {h.Percentile(99)} p99.9 {h.Percentile(99.9)} max {h.Max}{parts}");
             return;
         }
 
-        if (startLag is not null)
-        {
-            Console.WriteLine($"start lag: p50 {startLag.Percentile(50)} us, p99 {startLag.Percentile(99)} us, p99.9 {startLag.Percentile(99.9)} us, max {startLag.Max} us " +
-                "(how late sends began after their scheduled moment, waiting for a free in-flight slot or for the pacer thread; included in the latency)");
-        }
-
+        if (split is not null) Console.WriteLine(split.Describe());
         Console.WriteLine($"total: {rate:F0} msgs/s, {mb:F1} MB/s, p50 {h.Percentile(50)} us, p99 {h.Percentile(99)} us, p99.9 {h.Percentile(99.9)} us, failed {failed}");
     }
 }
