@@ -61,16 +61,23 @@ CONF
 fi
 # The client issue's four measurements and RocketMQ's default point, one after another, each on a fresh node, with
 # the targets checked: (d) runs at half of the rate (a) just reached. DURATION (seconds per run, default 20).
+# The machine's wake-up jitter (`bench jitter`, idle) is measured before and after, since latency is read against it.
 if [ "${1:-}" = "network-suite" ]; then
   duration=${DURATION:-20}
-  one() { # <label> <target text> <env...> -- <bench args...>; leaves the run's summary line in $last
+  one() { # <label> <target text> <env...> -- <bench args...>; leaves the run's summary line in $last, prints an open loop's split
     local label=$1 target=$2 envs=()
     shift 2
     while [ "$1" != "--" ]; do envs+=("$1"); shift; done
     shift
-    last=$(env "${envs[@]}" AKKABROKER_SKIP_SETUP=1 bash "$0" network --threads 64 --duration "$duration" "$@" 2>&1 | grep '^total:' || true)
+    local out
+    out=$(env "${envs[@]}" AKKABROKER_SKIP_SETUP=1 bash "$0" network --threads 64 --duration "$duration" "$@" 2>&1 || true)
+    last=$(grep '^total:' <<<"$out" || true)
     printf '%-40s %s   [%s]\n' "$label" "${last:-total: no result}" "$target"
+    grep '^open loop:' <<<"$out" | sed 's/^/    /' || true
   }
+  jitter() { printf '%-40s %s\n' "machine, idle, $1" "$(dotnet src/AkkaBroker.Server/bin/Release/net10.0/akkabroker.dll bench jitter --duration 5)"; }
+  dotnet build -c Release src/AkkaBroker.Server -nologo -v quiet >/dev/null
+  jitter before
   verdict() { [ "$1" = 1 ] && echo "met" || echo "NOT met"; }
   msgs() { awk '{print int($2)}' <<<"${1:-total: 0}"; }
   p99() { awk '{for (i = 1; i < NF; i++) if ($i == "p99") print $(i + 1)}' <<<"${1:-}"; }
@@ -89,6 +96,7 @@ if [ "${1:-}" = "network-suite" ]; then
     [ -n "$last" ] && [ "$(p99 "$last")" -lt 1000 ] && d_met=1
   fi
   one "RocketMQ's default point: 128 B" "report only" X=e -- --size 128
+  jitter after
   echo "(a) $(verdict $(( $(msgs "$a") >= 100000 ))), (b) $(verdict $(( $(msgs "$b") >= 300000 ))) by default, $(verdict $(( $(msgs "$bp") >= 300000 ))) with PREFAULT=OFF, (c) $(verdict $(( $(msgs "$c") >= 30000 ))), (d) $(verdict $d_met)"
   exit 0
 fi

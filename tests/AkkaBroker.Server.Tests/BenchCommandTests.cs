@@ -148,6 +148,30 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public void The_jitter_probe_measures_how_late_short_sleeps_wake()
+    {
+        var result = JitterProbe.Measure(TimeSpan.FromMilliseconds(300), sleepMicros: 50);
+
+        // Each sleep takes at least what it asked for, so 300 ms hold at most 6,000 of them.
+        Assert.InRange(result.Lateness.Count, 10, 6_000);
+        Assert.InRange(result.Seconds, 0.3, 30);
+        Assert.True(result.Lateness.Max >= result.Lateness.Percentile(99));
+        Assert.True(result.StalledMicros == 0 || result.Lateness.Max > JitterProbe.StallMicros);
+    }
+
+    [Fact]
+    public void Bench_jitter_prints_its_line_and_rejects_bad_arguments()
+    {
+        var (code, stdout, stderr) = ServeProcess.Run(null, "bench", "jitter", "--duration", "1");
+        Assert.True(code == 0, stderr);
+        Assert.Matches(@"^jitter: \d+ sleeps of 15 us woke late by p50 \d+ us, p99 \d+ us, p99\.9 \d+ us, max \d+ us; [\d.]+ ms per second lost to wake-ups over 200 us late\s*$", stdout);
+
+        var (bad, _, reason) = ServeProcess.Run(null, "bench", "jitter", "--sleep-us", "0");
+        Assert.Equal(2, bad);
+        Assert.Contains("--sleep-us", reason);
+    }
+
+    [Fact]
     public void Bad_arguments_exit_with_2_and_a_reason()
     {
         var (code, _, stderr) = ServeProcess.Run(null, "bench", "producer", "--threads", "0", "--duration", "1");

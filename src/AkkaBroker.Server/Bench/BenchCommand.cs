@@ -14,9 +14,10 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var command = new Command("bench", "Measure a running cluster: producer or consumer load.");
+        var command = new Command("bench", "Measure a running cluster (producer or consumer load), or this machine's wake-up jitter.");
         command.Subcommands.Add(Producer());
         command.Subcommands.Add(Consumer());
+        command.Subcommands.Add(JitterProbe.Create());
         return command;
     }
 

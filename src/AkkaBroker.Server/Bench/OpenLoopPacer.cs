@@ -73,7 +73,8 @@ internal static partial class OpenLoopPacer
         }
     }
 
-    private static void Sleep(long stopwatchTicks)
+    /// <summary>Sleeps about <paramref name="stopwatchTicks"/> (nanosleep where there is one: Thread.Sleep rounds up to milliseconds).</summary>
+    internal static void Sleep(long stopwatchTicks)
     {
         var nanos = (long)(stopwatchTicks * (1e9 / Stopwatch.Frequency));
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
