@@ -95,6 +95,9 @@ public sealed class ActorSystem
 
     internal void PublishDeadLetter(DeadLetter deadLetter)
     {
+        // A timer's tick that was queued when its actor stopped is the runtime's own bookkeeping, not a lost message
+        // (the timer died with the actor): logging it only made every node's shutdown report dead letters.
+        if (deadLetter.Message is TimerMessage) return;
         foreach (var subscriber in Volatile.Read(ref _deadLetterSubscribers)) subscriber.Tell(deadLetter, ActorRefs.NoSender);
         if (!Settings.LogDeadLetters || !_deadLetterLog.IsEnabled(LogLevel.Information)) return;
         int suppressed;

@@ -8,6 +8,7 @@ public sealed class TimerTests : TestKit.TestKit
     private sealed record StartPeriodic(object Key, object Msg, TimeSpan Interval, TimeSpan? Initial = null);
     private sealed record CancelTimer(object Key);
     private sealed record IsActive(object Key);
+    private sealed record BlockThenStop(ManualResetEventSlim Gate);
 
     private sealed class TimerActor(IActorRef probe) : ActorBase
     {
@@ -21,6 +22,10 @@ public sealed class TimerTests : TestKit.TestKit
                 case CancelTimer c: Timers.Cancel(c.Key); Sender.Tell("ok"); break;
                 case IsActive a: Sender.Tell(Timers.IsTimerActive(a.Key)); break;
                 case Fail f: throw new InvalidOperationException(f.Why);
+                case BlockThenStop b:
+                    b.Gate.Wait(TimeSpan.FromSeconds(30));
+                    Context.Stop(Self);
+                    break;
                 case (ManualResetEventSlim gate, object key):
                     gate.Wait(TimeSpan.FromSeconds(30));
                     Timers.Cancel(key);
@@ -128,6 +133,26 @@ public sealed class TimerTests : TestKit.TestKit
         Sys.Stop(actor);
         ExpectTerminated(actor);
         Assert.Equal(0, VirtualTime.PendingCount);
+    }
+
+    [Fact]
+    public void A_tick_queued_when_its_actor_stops_is_dropped_not_a_dead_letter()
+    {
+        var deadLetters = CreateTestProbe();
+        Sys.SubscribeDeadLetters(deadLetters.Ref);
+        var gate = new ManualResetEventSlim();
+        var actor = Start(out var ticks);
+        Watch(actor);
+        Do(actor, new StartSingle("k", "tick", TimeSpan.FromSeconds(1)));
+        actor.Tell(new BlockThenStop(gate));
+        actor.Tell("after");                          // a real message queued with the tick still is one
+        VirtualTime.Advance(TimeSpan.FromSeconds(2)); // the tick is queued behind the blocking message
+        gate.Set();
+        ExpectTerminated(actor);
+
+        Assert.Equal("after", deadLetters.ExpectMsg<DeadLetter>().Message);
+        deadLetters.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        ticks.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
     }
 
     private sealed class IdleActor(IActorRef probe) : ActorBase
