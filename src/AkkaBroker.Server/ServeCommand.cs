@@ -39,9 +39,11 @@ internal static class ServeCommand
     private static async Task<int> RunAsync(string? file, bool printConfig, string[] overrides, CancellationToken ct)
     {
         Config config;
+        NodeLogging logging;
         try
         {
             config = NodeConfig.Load(file, overrides);
+            logging = NodeLogging.Read(config);
         }
         catch (Exception e) when (e is ConfigException or FileNotFoundException or IOException or UnauthorizedAccessException)
         {
@@ -56,6 +58,7 @@ internal static class ServeCommand
         }
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        logging.ApplyTo(builder.Logging);
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;

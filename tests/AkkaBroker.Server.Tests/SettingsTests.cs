@@ -4,6 +4,7 @@ using AkkaBroker.Hocon;
 using AkkaBroker.Hosting;
 using AkkaBroker.NameServer;
 using AkkaBroker.Store;
+using Microsoft.Extensions.Logging;
 
 namespace AkkaBroker.Server.Tests;
 
@@ -149,6 +150,59 @@ public class SettingsTests
     }
 
     [Fact]
+    public void Node_log_levels_apply_to_categories_and_everything_under_them()
+    {
+        var logging = NodeLogging.Read(Load("""
+            akkabroker.logging {
+              level = WARNING
+              categories = ["AkkaBroker.Broker.Storage=DEBUG", "AkkaBroker.Broker.Storage.Dispatcher = error"]
+            }
+            """));
+        using var factory = LoggerFactory.Create(b =>
+        {
+            logging.ApplyTo(b);
+            b.AddProvider(new EverythingProvider()); // so the filters alone decide
+        });
+
+        Assert.True(factory.CreateLogger("AkkaBroker.Broker.Storage.Prefaulter").IsEnabled(LogLevel.Debug));
+        Assert.False(factory.CreateLogger("AkkaBroker.Broker.Storage.Dispatcher").IsEnabled(LogLevel.Warning));
+        Assert.False(factory.CreateLogger("AkkaBroker.Remoting.RemotingServer").IsEnabled(LogLevel.Information));
+        Assert.True(factory.CreateLogger("AkkaBroker.Remoting.RemotingServer").IsEnabled(LogLevel.Warning));
+        Assert.Equal(LogLevel.Information, NodeLogging.Read(Defaults).Level);
+        Assert.Empty(NodeLogging.Read(Defaults).Categories);
+    }
+
+    private sealed class EverythingProvider : ILoggerProvider, ILogger
+    {
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+
+    [Theory]
+    [InlineData("akkabroker.logging.level = LOUD", "akkabroker.logging.level")]
+    [InlineData("akkabroker.logging.categories = [\"AkkaBroker=LOUD\"]", "akkabroker.logging.categories")]
+    [InlineData("akkabroker.logging.categories = [\"DEBUG\"]", "akkabroker.logging.categories")]
+    [InlineData("akkabroker.logging.categories = [\"=DEBUG\"]", "akkabroker.logging.categories")]
+    [InlineData("akkabroker.logging.categories = [\"AkkaBroker=3\"]", "akkabroker.logging.categories")]
+    public void Bad_log_levels_are_refused_naming_the_key(string deployment, string key)
+    {
+        var error = Assert.ThrowsAny<ConfigException>(() => NodeLogging.Read(Load(deployment)));
+        Assert.Contains(key, error.Message);
+        Assert.Contains("DEBUG", error.Message); // lists the levels
+    }
+
+    [Fact]
     public void Every_reference_key_is_read_by_a_settings_class()
     {
         // Replace each leaf of reference.conf in turn by a value of the wrong type: if no settings class
@@ -161,6 +215,7 @@ public class SettingsTests
             try
             {
                 NodeRolesConfig.Read(config);
+                NodeLogging.Read(config);
                 ActorSystemSettings.Create(config);
                 NameServerSettings.Create(config);
                 BrokerNodeSettings.Create(config);
