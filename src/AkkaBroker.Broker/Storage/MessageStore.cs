@@ -97,11 +97,12 @@ public sealed class MessageStore
                 : null;
             var committer = settings.TransientStorePoolEnable ? context.ActorOf(Committer.Props(engine.CommitLog, settings, dispatcher, flushWakeup), "committer") : null;
             var writerWakeup = committer is null ? flushWakeup : StoreWakeup.ForCommitter(committer, engine.CommitLog);
-            var load = settings.CommitLogPrefault == CommitLogPrefault.Off ? null : new WriterLoad();
+            // Only AUTO reads the writer's working time; ALWAYS and OFF need not time every mailbox run.
+            var load = settings.CommitLogPrefault == CommitLogPrefault.Auto ? new WriterLoad() : null;
             var writer = context.ActorOf(CommitLogWriter.Props(engine.CommitLog, settings, storeHost, engine.QueueOffsetTable(), dispatcher, flusher,
                 writerWakeup, load), "commitlog-writer");
             var cleaner = context.ActorOf(CleanService.Props(settings, writer, dispatcher, engine.CommitLog.DiskUsedRatio), "clean-service");
-            var prefaulter = load is null
+            var prefaulter = settings.CommitLogPrefault == CommitLogPrefault.Off
                 ? null
                 : context.ActorOf(Prefaulter.Props(engine.CommitLog, settings.CommitLogPrefaultAhead, settings.CommitLogPrefault, load), "prefaulter");
             return new MessageStore(engine, writer, flusher, dispatcher, cleaner, committer, prefaulter, progress, isMaster);

@@ -29,7 +29,7 @@ public sealed class Prefaulter : ActorBase
     private readonly CommitLog _log;
     private readonly long _ahead;
     private readonly CommitLogPrefault _mode;
-    private readonly WriterLoad _load;
+    private readonly WriterLoad? _load;
     private PrefaultGate _gate;
     private int _ticks;
     private long _windowStart = Stopwatch.GetTimestamp();
@@ -40,21 +40,22 @@ public sealed class Prefaulter : ActorBase
     /// <param name="log">The CommitLog.</param>
     /// <param name="ahead">How far ahead to prefault (capped at the segment's end).</param>
     /// <param name="mode"><see cref="CommitLogPrefault.Auto"/> or <see cref="CommitLogPrefault.Always"/>.</param>
-    /// <param name="load">The writer's working time, for <see cref="CommitLogPrefault.Auto"/>.</param>
-    public Prefaulter(CommitLog log, long ahead, CommitLogPrefault mode, WriterLoad load)
+    /// <param name="load">The writer's working time; required for <see cref="CommitLogPrefault.Auto"/>, unused otherwise.</param>
+    public Prefaulter(CommitLog log, long ahead, CommitLogPrefault mode, WriterLoad? load)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ahead);
         if (mode == CommitLogPrefault.Off) throw new ArgumentOutOfRangeException(nameof(mode), "an Off prefaulter has nothing to do");
+        if (mode == CommitLogPrefault.Auto) ArgumentNullException.ThrowIfNull(load);
         _log = log;
         _ahead = ahead;
         _mode = mode;
         _load = load;
-        _windowBusy = load.BusyTicks;
+        _windowBusy = load?.BusyTicks ?? 0;
         _windowOffset = log.ReadableOffset;
     }
 
     /// <summary>Props: a dedicated thread, since bringing in megabytes of pages takes milliseconds.</summary>
-    public static Props Props(CommitLog log, long ahead, CommitLogPrefault mode, WriterLoad load) =>
+    public static Props Props(CommitLog log, long ahead, CommitLogPrefault mode, WriterLoad? load) =>
         Actors.Props.Create(() => new Prefaulter(log, ahead, mode, load)).WithDedicatedThread();
 
     /// <inheritdoc />
@@ -80,7 +81,7 @@ public sealed class Prefaulter : ActorBase
         if (++_ticks < TicksPerWindow) return _gate.IsOn;
         _ticks = 0;
         var now = Stopwatch.GetTimestamp();
-        var busy = _load.BusyTicks;
+        var busy = _load!.BusyTicks;
         var offset = _log.ReadableOffset;
         var bytesPerSecond = (offset - _windowOffset) / ((double)(now - _windowStart) / Stopwatch.Frequency);
         var wasOn = _gate.IsOn;
