@@ -86,7 +86,7 @@ internal static class BenchCommand
         // One send, its latency counted from `began`: the scheduled moment in an open loop, the actual start otherwise.
         async Task SendOnceAsync(long began, int t, long n)
         {
-            var lag = LatencyHistogram.MicrosSince(began);
+            var lag = totalSplit is null ? 0 : LatencyHistogram.MicrosSince(began);
             try
             {
                 if (s.Batch == 1) await producer.SendAsync(NewMessage(s, body, t, n), CancellationToken.None);
