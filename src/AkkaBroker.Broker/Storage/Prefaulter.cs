@@ -15,6 +15,8 @@ namespace AkkaBroker.Broker.Storage;
 /// saturated (<see cref="PrefaultGate"/>). It checks every 10 ms, so even at 400 MB/s the writer moves 4 MB between
 /// checks, well inside a window of tens of MB. The gate looks at 1 s windows: in 100 ms ones, a single write that
 /// stalled inside the host made a lightly loaded writer look saturated and turned prefaulting on at 65k msgs/s.
+/// Windows are timed by the clock (<see cref="LoadWindow"/>): one prefault call can block for seconds, and the ticks
+/// queued meanwhile arrive together.
 /// </summary>
 public sealed class Prefaulter : ActorBase
 {
@@ -24,17 +26,14 @@ public sealed class Prefaulter : ActorBase
     }
 
     private const string TimerKey = "prefault";
-    private const int TicksPerWindow = 100;
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(10);
+    private static readonly long WindowTicks = Stopwatch.Frequency;
     private readonly CommitLog _log;
     private readonly long _ahead;
     private readonly CommitLogPrefault _mode;
     private readonly WriterLoad? _load;
     private PrefaultGate _gate;
-    private int _ticks;
-    private long _windowStart = Stopwatch.GetTimestamp();
-    private long _windowBusy;
-    private long _windowOffset;
+    private LoadWindow _window;
 
     /// <summary>Creates the prefaulter for <paramref name="log"/>, up to <paramref name="ahead"/> bytes past its end.</summary>
     /// <param name="log">The CommitLog.</param>
@@ -50,8 +49,7 @@ public sealed class Prefaulter : ActorBase
         _ahead = ahead;
         _mode = mode;
         _load = load;
-        _windowBusy = load?.BusyTicks ?? 0;
-        _windowOffset = log.ReadableOffset;
+        _window = new LoadWindow(Stopwatch.GetTimestamp(), load?.BusyTicks ?? 0, log.ReadableOffset);
     }
 
     /// <summary>Props: a dedicated thread, since bringing in megabytes of pages takes milliseconds.</summary>
@@ -78,24 +76,54 @@ public sealed class Prefaulter : ActorBase
     private bool IsOn()
     {
         if (_mode == CommitLogPrefault.Always) return true;
-        if (++_ticks < TicksPerWindow) return _gate.IsOn;
-        _ticks = 0;
-        var now = Stopwatch.GetTimestamp();
-        var busy = _load!.BusyTicks;
-        var offset = _log.ReadableOffset;
-        var bytesPerSecond = (offset - _windowOffset) / ((double)(now - _windowStart) / Stopwatch.Frequency);
+        if (!_window.TryClose(Stopwatch.GetTimestamp(), _load!.BusyTicks, _log.ReadableOffset, WindowTicks, out var busyShare, out var bytesPerSecond))
+            return _gate.IsOn;
         var wasOn = _gate.IsOn;
-        var on = _gate.Update((double)(busy - _windowBusy) / (now - _windowStart), bytesPerSecond);
+        var on = _gate.Update(busyShare, bytesPerSecond);
         if (on != wasOn) Context.Log.LogDebug("CommitLog prefaulting {State} at {Rate:F0} MB/s", on ? "on" : "off", bytesPerSecond / 1e6);
-        (_windowStart, _windowBusy, _windowOffset) = (now, busy, offset);
         return on;
+    }
+}
+
+/// <summary>
+/// Cuts the writer's running totals (working time, CommitLog end) into windows of at least a given length on the
+/// clock, and gives each window's busy share and append rate. A window closes on elapsed time, never on a count of
+/// calls: after a prefault call that blocked for seconds, the timer ticks queued behind it arrive at once, and counting
+/// them as time made windows of a few microseconds with nothing appended, which read as "load gone" and turned the gate off.
+/// </summary>
+internal struct LoadWindow
+{
+    private long _start;
+    private long _busy;
+    private long _offset;
+
+    /// <summary>Opens the first window at <paramref name="now"/> (<see cref="Stopwatch"/> ticks) with the totals then.</summary>
+    public LoadWindow(long now, long busyTicks, long offset) => (_start, _busy, _offset) = (now, busyTicks, offset);
+
+    /// <summary>
+    /// Closes the window and opens the next when at least <paramref name="length"/> ticks have passed since it opened;
+    /// otherwise returns false and leaves it open.
+    /// </summary>
+    public bool TryClose(long now, long busyTicks, long offset, long length, out double busyShare, out double bytesPerSecond)
+    {
+        var elapsed = now - _start;
+        if (elapsed < length || elapsed <= 0)
+        {
+            busyShare = bytesPerSecond = 0;
+            return false;
+        }
+
+        busyShare = (double)(busyTicks - _busy) / elapsed;
+        bytesPerSecond = (offset - _offset) / ((double)elapsed / Stopwatch.Frequency);
+        (_start, _busy, _offset) = (now, busyTicks, offset);
+        return true;
     }
 }
 
 /// <summary>
 /// Decides, once per window, whether <see cref="CommitLogPrefault.Auto"/> prefaults: it turns on when the
 /// writer was busy for at least 80% of the window, and stays on until the append rate falls below 80% of the rate at which
-/// the writer was saturated. It does not turn off on the writer's busy share: prefaulting takes most of the writer's
+/// the writer was last saturated. It does not turn off on the writer's busy share: prefaulting takes most of the writer's
 /// work away (busy 97% became 17% at a higher rate, measured), so that share would turn it off as soon as it helped.
 /// </summary>
 internal struct PrefaultGate
@@ -110,8 +138,10 @@ internal struct PrefaultGate
     /// <summary>Takes one window's busy share (0..1) and append rate (bytes/s); returns whether prefaulting is on.</summary>
     public bool Update(double busyShare, double bytesPerSecond)
     {
-        if (!IsOn && busyShare >= SaturatedShare)
+        if (busyShare >= SaturatedShare)
         {
+            // Saturated even while on: the ceiling itself fell (the kernel throttling dirty pages, say), so the rate
+            // now reached is the reference; measuring against the old one turned prefaulting off while it was needed.
             IsOn = true;
             _saturatedRate = bytesPerSecond;
         }
