@@ -33,6 +33,9 @@ internal sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
     /// <summary>Unsent bytes at which writers' flushes start waiting for the send loop.</summary>
     internal const int PauseWriterThreshold = 1024 * 1024;
 
+    /// <summary>Bytes the input asks the socket for at a time.</summary>
+    internal const int ReadBufferSize = 64 * 1024;
+
     // How long a closing connection lets the loop send what was written before it (an UNREGISTER_CLIENT, say).
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
 
@@ -51,7 +54,9 @@ internal sealed class SocketPipe : IDuplexPipe, IAsyncDisposable
         _address = address;
         _logger = logger;
         _stream = new NetworkStream(socket, ownsSocket: true);
-        Input = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
+        // One read takes in a whole pull response of 32 x 1 KiB messages: a consumer at 100k msgs/s made 33k recvfrom
+        // a second with the default 4 KiB buffer, 5.7k with this one.
+        Input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: 4096, leaveOpen: true));
         _outgoing = new Pipe(new PipeOptions(
             pauseWriterThreshold: PauseWriterThreshold,
             resumeWriterThreshold: PauseWriterThreshold / 2,

@@ -99,4 +99,28 @@ public sealed class SocketPipeTests
         await connection.Closed.WaitAsync(Deadline);
         await Assert.ThrowsAsync<RemotingConnectionException>(async () => await connection.InvokeOnewayAsync(Request(100)));
     }
+
+    [Fact]
+    public async Task One_read_takes_in_everything_waiting_up_to_the_read_buffer()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
+        using var peer = await listener.AcceptSocketAsync().WaitAsync(Deadline);
+        listener.Stop();
+        await using var pipe = new SocketPipe(socket, "peer", Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
+        // A pull response of 32 x 1 KiB messages and more, all of it already in the socket's receive buffer.
+        var data = new byte[SocketPipe.ReadBufferSize - 1024];
+        Random.Shared.NextBytes(data);
+        await peer.SendAsync(data);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (socket.Available < data.Length && waited.Elapsed < Deadline) await Task.Delay(10);
+
+        var result = await pipe.Input.ReadAsync().AsTask().WaitAsync(Deadline);
+        Assert.Equal(data.Length, result.Buffer.Length);
+        Assert.True(System.Buffers.BuffersExtensions.ToArray(result.Buffer).AsSpan().SequenceEqual(data));
+        pipe.Input.AdvanceTo(result.Buffer.End);
+    }
 }
