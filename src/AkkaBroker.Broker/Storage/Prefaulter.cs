@@ -140,7 +140,7 @@ internal struct PrefaultGate
     {
         if (busyShare >= SaturatedShare)
         {
-            // Saturated even while on: the ceiling itself fell (the kernel throttling dirty pages, say), so the rate
+            // Saturated even while on: the ceiling itself fell (the host handing out new memory more slowly, say), so the rate
             // now reached is the reference; measuring against the old one turned prefaulting off while it was needed.
             IsOn = true;
             _saturatedRate = bytesPerSecond;
