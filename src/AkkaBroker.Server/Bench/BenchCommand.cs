@@ -37,13 +37,7 @@ internal static class BenchCommand
         var tags = new Option<string?>("--tags") { Description = "tag every message with this tag" };
         var queues = new Option<int>("--queues") { Description = "queues of the topic when it is created", DefaultValueFactory = _ => 8 };
         var json = new Option<bool>("--json") { Description = "print results as JSON lines" };
-        var warmup = new Option<int>("--warmup")
-        {
-            // 5 s was too short: runs measured from 5 s caught a start-up stall of up to 1.7 s (JIT tiering, thread
-            // pool growth) in 4 of 8 open-loop runs; from 15 s, none in 5 runs.
-            Description = "seconds of load before measuring starts (connections, routes, JIT, thread pool, first segment); not counted in the figures",
-            DefaultValueFactory = _ => 15,
-        };
+        var warmup = WarmupOption("seconds of load before measuring starts (connections, routes, JIT, thread pool, first segment); not counted in the figures");
         var command = new Command("producer", "Send messages as fast as acknowledged, or at a fixed rate, and report msgs/s and latency.")
         {
             nameServer, topic, threads, size, batch, duration, rate, keys, tags, queues, json, warmup,
@@ -120,37 +114,14 @@ internal static class BenchCommand
                 }
             })).ToArray();
 
-        var report = Task.Run(async () =>
+        var report = ReportEveryIntervalAsync(stop.Token, seconds =>
         {
-            var last = Stopwatch.GetTimestamp();
-            while (!stop.IsCancellationRequested)
-            {
-                try
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(10), stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-
-                var now = Stopwatch.GetTimestamp();
-                var seconds = (now - last) / (double)Stopwatch.Frequency;
-                last = now;
-                var snapshot = Interlocked.Exchange(ref window, new LatencyHistogram());
-                var splitSnapshot = windowSplit is null ? null : Interlocked.Exchange(ref windowSplit, new OpenLoopBreakdown());
-                Print(s, "interval", Interlocked.Exchange(ref windowSent, 0), Interlocked.Exchange(ref windowFailed, 0), seconds, snapshot, splitSnapshot);
-            }
+            var snapshot = Interlocked.Exchange(ref window, new LatencyHistogram());
+            var splitSnapshot = windowSplit is null ? null : Interlocked.Exchange(ref windowSplit, new OpenLoopBreakdown());
+            Print(s, "interval", Interlocked.Exchange(ref windowSent, 0), Interlocked.Exchange(ref windowFailed, 0), seconds, snapshot, splitSnapshot);
         });
 
-        try
-        {
-            await Task.Delay(TimeSpan.FromSeconds(s.Warmup + s.Duration), ct);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
+        await RunForAsync(s.Warmup + s.Duration, ct);
         await stop.CancelAsync();
         await Task.WhenAll(senders);
         await report;
@@ -184,20 +155,23 @@ internal static class BenchCommand
         var duration = new Option<int>("--duration") { Description = "seconds to run", DefaultValueFactory = _ => 60 };
         var queues = new Option<int>("--queues") { Description = "queues of the topic when it is created", DefaultValueFactory = _ => 8 };
         var json = new Option<bool>("--json") { Description = "print results as JSON lines" };
+        // The first seconds hold the rebalance, which leaves messages waiting until the queues are taken: measured,
+        // they put p99 at 5.5 s into a run whose later intervals had 9-13 ms.
+        var warmup = WarmupOption("seconds of consuming before measuring starts (rebalance, first pulls, JIT); not counted in the figures");
         var command = new Command("consumer", "Consume from the latest offset and report msgs/s and end-to-end latency (send to callback).")
         {
-            nameServer, topic, group, threads, duration, queues, json,
+            nameServer, topic, group, threads, duration, queues, json, warmup,
         };
         command.SetAction((r, ct) => RunConsumerAsync(new Settings(r.GetValue(nameServer)!, r.GetValue(topic)!, r.GetValue(threads), 0, 1, r.GetValue(duration), 0,
-            false, null, r.GetValue(queues), r.GetValue(json)), r.GetValue(group)!, ct));
+            false, null, r.GetValue(queues), r.GetValue(json), r.GetValue(warmup)), r.GetValue(group)!, ct));
         return command;
     }
 
     private static async Task<int> RunConsumerAsync(Settings s, string group, CancellationToken ct)
     {
-        if (s.Threads < 1 || s.Duration < 1 || s.Queues < 1)
+        if (s.Threads < 1 || s.Duration < 1 || s.Queues < 1 || s.Warmup < 0)
         {
-            await Console.Error.WriteLineAsync("akkabroker bench: --threads, --duration and --queues must be positive");
+            await Console.Error.WriteLineAsync("akkabroker bench: --threads, --duration and --queues must be positive, --warmup not negative");
             return 2;
         }
 
@@ -207,6 +181,8 @@ internal static class BenchCommand
         var total = new LatencyHistogram();
         var window = new LatencyHistogram();
         long received = 0, windowReceived = 0, bytes = 0, windowBytes = 0;
+        // Nothing counts until the consumer has started and warmed up.
+        var measureFrom = long.MaxValue;
         await using var consumer = new PushConsumer(new PushConsumerOptions
         {
             NamesrvAddr = servers, ConsumerGroup = group, ConsumeThreadMax = s.Threads, ConsumeFromWhere = AkkaBroker.Protocol.Json.ConsumeFromWhere.ConsumeFromLastOffset,
@@ -214,6 +190,7 @@ internal static class BenchCommand
         consumer.Subscribe(s.Topic);
         consumer.RegisterListener(batch =>
         {
+            if (Stopwatch.GetTimestamp() < Volatile.Read(ref measureFrom)) return Task.FromResult(ConsumeResult.Success);
             var now = DateTime.UtcNow.Ticks;
             foreach (var m in batch)
             {
@@ -233,34 +210,66 @@ internal static class BenchCommand
             return Task.FromResult(ConsumeResult.Success);
         });
         await consumer.StartAsync(ct);
-        var start = System.Diagnostics.Stopwatch.GetTimestamp();
-        var last = start;
-        var end = start + (long)(s.Duration * (double)System.Diagnostics.Stopwatch.Frequency);
-        while (!ct.IsCancellationRequested && System.Diagnostics.Stopwatch.GetTimestamp() < end)
+        var from = Stopwatch.GetTimestamp() + s.Warmup * Stopwatch.Frequency;
+        Volatile.Write(ref measureFrom, from);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var report = ReportEveryIntervalAsync(stop.Token, seconds =>
         {
-            var wait = Math.Min(10.0, (end - System.Diagnostics.Stopwatch.GetTimestamp()) / (double)System.Diagnostics.Stopwatch.Frequency);
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(Math.Max(wait, 0)), ct);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-
-            var now = System.Diagnostics.Stopwatch.GetTimestamp();
-            var seconds = (now - last) / (double)System.Diagnostics.Stopwatch.Frequency;
-            last = now;
             var n = Interlocked.Exchange(ref windowReceived, 0);
             var b = Interlocked.Exchange(ref windowBytes, 0);
             Print(s with { Size = n > 0 ? (int)(b / n) : 0 }, "interval", n, 0, seconds, Interlocked.Exchange(ref window, new LatencyHistogram()));
-        }
+        });
 
-        var elapsed = (System.Diagnostics.Stopwatch.GetTimestamp() - start) / (double)System.Diagnostics.Stopwatch.Frequency;
+        await RunForAsync(s.Warmup + s.Duration, ct);
+        await stop.CancelAsync();
+        await report;
+        var elapsed = Math.Max((Stopwatch.GetTimestamp() - from) / (double)Stopwatch.Frequency, 1e-3);
         var count = Interlocked.Read(ref received);
         Print(s with { Size = count > 0 ? (int)(Interlocked.Read(ref bytes) / count) : 0 }, "total", count, 0, elapsed, total);
         return 0;
     }
+
+    private static Option<int> WarmupOption(string description) => new("--warmup")
+    {
+        // 5 s was too short: producer runs measured from 5 s caught a start-up stall of up to 1.7 s (JIT tiering,
+        // thread pool growth) in 4 of 8 open-loop runs; from 15 s, none in 5 runs.
+        Description = description,
+        DefaultValueFactory = _ => 15,
+    };
+
+    // Waits the run's length; Ctrl+C ends it early, and the figures so far are still printed.
+    private static async Task RunForAsync(int seconds, CancellationToken ct)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(seconds), ct);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    // Calls report(seconds since the previous report) every 10 s until stop is cancelled; a run's last partial
+    // interval goes only into its summary (the loop this replaced printed a burst of near-empty intervals there).
+    private static Task ReportEveryIntervalAsync(CancellationToken stop, Action<double> report) => Task.Run(async () =>
+    {
+        var last = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(10), stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            var now = Stopwatch.GetTimestamp();
+            report((now - last) / (double)Stopwatch.Frequency);
+            last = now;
+        }
+    });
 
     // The name servers of --namesrv, once the topic exists (null after printing why it could not be made).
     private static async Task<string[]?> PrepareTopicAsync(Settings s, CancellationToken ct)
