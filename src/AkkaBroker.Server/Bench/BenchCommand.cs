@@ -210,8 +210,7 @@ internal static class BenchCommand
             return Task.FromResult(ConsumeResult.Success);
         });
         await consumer.StartAsync(ct);
-        var from = Stopwatch.GetTimestamp() + s.Warmup * Stopwatch.Frequency;
-        Volatile.Write(ref measureFrom, from);
+        Volatile.Write(ref measureFrom, Stopwatch.GetTimestamp() + s.Warmup * Stopwatch.Frequency);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var report = ReportEveryIntervalAsync(stop.Token, seconds =>
         {
@@ -223,7 +222,7 @@ internal static class BenchCommand
         await RunForAsync(s.Warmup + s.Duration, ct);
         await stop.CancelAsync();
         await report;
-        var elapsed = Math.Max((Stopwatch.GetTimestamp() - from) / (double)Stopwatch.Frequency, 1e-3);
+        var elapsed = Math.Max((Stopwatch.GetTimestamp() - measureFrom) / (double)Stopwatch.Frequency, 1e-3);
         var count = Interlocked.Read(ref received);
         Print(s with { Size = count > 0 ? (int)(Interlocked.Read(ref bytes) / count) : 0 }, "total", count, 0, elapsed, total);
         return 0;
