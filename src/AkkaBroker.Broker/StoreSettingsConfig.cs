@@ -55,6 +55,8 @@ public static class StoreSettingsConfig
                 WarmMappedFileEnable = r.Bool("warm-mapped-file-enable"),
                 CommitLogPrefault = r.Enum<CommitLogPrefault>("commit-log-prefault"),
                 CommitLogPrefaultAhead = r.ByteSize("commit-log-prefault-ahead", 0, long.MaxValue),
+                CommitLogCacheTrim = r.Enum<CommitLogCacheTrim>("commit-log-cache-trim"),
+                CommitLogCacheWindow = r.ByteSize("commit-log-cache-window", 0, long.MaxValue),
                 CommitLogReuseSegments = r.Int("commit-log-reuse-segments", 0, int.MaxValue),
                 CheckCrcOnRecover = r.Bool("check-crc-on-recover"),
                 MessageDelayLevels = ReadDelayLevels(r, "message-delay-level"),

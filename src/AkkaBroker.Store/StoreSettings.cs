@@ -13,6 +13,19 @@ public enum CommitLogPrefault
     Always,
 }
 
+/// <summary>When the CommitLog's page cache is kept to a window behind its end (see <see cref="StoreSettings.CommitLogCacheWindow"/>).</summary>
+public enum CommitLogCacheTrim
+{
+    /// <summary>Never: the kernel decides what stays cached, as RocketMQ leaves it.</summary>
+    Off,
+
+    /// <summary>Only where the host takes free memory back from this machine (see <c>HostMemory.ReportsFreePages</c>).</summary>
+    Auto,
+
+    /// <summary>Everywhere.</summary>
+    Always,
+}
+
 /// <summary>When an append counts as durable.</summary>
 public enum FlushDiskType
 {
@@ -145,6 +158,26 @@ public sealed record StoreSettings
     public long CommitLogPrefaultAhead { get; init; } = 32L << 20;
 
     /// <summary>
+    /// When the CommitLog's flushed bytes more than <see cref="CommitLogCacheWindow"/> behind its end are dropped from the
+    /// page cache; off unless set.
+    /// </summary>
+    public CommitLogCacheTrim CommitLogCacheTrim { get; init; }
+
+    /// <summary>How much of the CommitLog, back from its flushed end, stays in the page cache while trimming is on.</summary>
+    public long CommitLogCacheWindow { get; init; } = 1L << 30;
+
+    /// <summary>
+    /// The page-cache window in effect, or null when trimming is off: <see cref="CommitLogCacheTrim.Always"/>, or
+    /// <see cref="CommitLogCacheTrim.Auto"/> where <paramref name="hostReportsFreePages"/> says the host takes free memory back.
+    /// </summary>
+    public long? EffectiveCacheWindow(bool hostReportsFreePages) => CommitLogCacheTrim switch
+    {
+        CommitLogCacheTrim.Always => CommitLogCacheWindow,
+        CommitLogCacheTrim.Auto when hostReportsFreePages => CommitLogCacheWindow,
+        _ => null,
+    };
+
+    /// <summary>
     /// Expired CommitLog segments kept (in <c>commitlog/reuse/</c>) to become later segments instead of new files;
     /// 0 deletes them as RocketMQ does. Emptied whenever disk use passes <see cref="DiskMaxUsedSpaceRatio"/>.
     /// </summary>
@@ -205,6 +238,7 @@ public sealed record StoreSettings
             "message-delay-level", "needs at least one positive delay");
         Check(TransientStorePoolSize > 0, "transient-store-pool-size", "must be positive");
         Check(CommitLogPrefaultAhead >= 64 * 1024, "commit-log-prefault-ahead", "must be at least 64k");
+        Check(CommitLogCacheWindow >= 1L << 20, "commit-log-cache-window", "must be at least 1m");
         Check(CommitLogReuseSegments >= 0, "commit-log-reuse-segments", "must be 0 or more");
         Check(MaxHashSlotNum > 0, "max-hash-slot-num", "must be positive");
         Check(MaxIndexNum > 0, "max-index-num", "must be positive");

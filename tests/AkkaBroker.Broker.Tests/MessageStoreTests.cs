@@ -124,6 +124,59 @@ public sealed class MessageStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task With_cache_trimming_old_messages_leave_the_page_cache_count_as_on_disk_and_are_still_served()
+    {
+        await using var node = await _dir.StartAsync("akkabroker.store.commit-log-cache-trim = ALWAYS", "akkabroker.store.commit-log-cache-window = 1m");
+        var store = node.Store!;
+        await PutThreeMegabytesAsync(store);
+
+        // Trimming goes in 1 MiB steps (an eighth of the window, at least 1 MiB) up to 1 MiB behind the flushed end.
+        var trimmed = await StoreTestExtensions.EventuallyAsync(() => store.CacheTrimmedOffset, t => t >= store.MaxPhysicalOffset - (2L << 20) - 64 * 1024);
+        Assert.InRange(trimmed, store.MaxPhysicalOffset - (2L << 20) - 64 * 1024, store.MaxPhysicalOffset - (1L << 20));
+
+        // Data further back than the window is on disk: a pull there gets the on-disk limit of 8 messages, near the end 32.
+        var (old, oldBodies) = store.Get("Orders", 0, 0);
+        Assert.Equal((GetMessageStatus.Found, 8), (old.Status, old.MessageCount));
+        Assert.Equal(Enumerable.Range(0, 8).Select(ThreeKiB), oldBodies);
+        var (recent, recentBodies) = store.Get("Orders", 0, 950);
+        Assert.Equal((GetMessageStatus.Found, 32), (recent.Status, recent.MessageCount));
+        Assert.Equal(Enumerable.Range(950, 32).Select(ThreeKiB), recentBodies);
+
+        var read = new List<string>();
+        for (long offset = 0; offset < 1000;)
+        {
+            var (result, bodies) = store.Get("Orders", 0, offset);
+            Assert.Equal(GetMessageStatus.Found, result.Status);
+            read.AddRange(bodies);
+            offset = result.NextBeginOffset;
+        }
+
+        Assert.Equal(Enumerable.Range(0, 1000).Select(ThreeKiB), read);
+    }
+
+    [Fact]
+    public async Task Without_cache_trimming_the_page_cache_is_left_alone_and_old_data_counts_as_in_memory()
+    {
+        await using var node = await _dir.StartAsync("akkabroker.store.commit-log-cache-trim = OFF", "akkabroker.store.commit-log-cache-window = 1m");
+        var store = node.Store!;
+        await PutThreeMegabytesAsync(store);
+        await StoreTestExtensions.EventuallyAsync(() => store.FlushedPhysicalOffset, f => f >= store.MaxPhysicalOffset - 16 * 1024);
+        await Task.Delay(300); // three of the trimmer's ticks, were there one
+
+        Assert.Equal(0, store.CacheTrimmedOffset);
+        var (old, _) = store.Get("Orders", 0, 0);
+        Assert.Equal((GetMessageStatus.Found, 32), (old.Status, old.MessageCount));
+    }
+
+    private static string ThreeKiB(int i) => $"{i:D4}{new string((char)('a' + i % 26), 3000)}";
+
+    private static async Task PutThreeMegabytesAsync(MessageStore store)
+    {
+        for (var i = 0; i < 1000; i++) Assert.Equal(PutMessageStatus.PutOk, (await store.PutTextAsync("Orders", 0, ThreeKiB(i))).Status);
+        Assert.Equal(1000, await StoreTestExtensions.EventuallyAsync(() => store.GetMaxOffset("Orders", 0), n => n == 1000));
+    }
+
+    [Fact]
     public async Task A_clean_restart_keeps_messages_and_continues_queue_offsets()
     {
         await using (var node = await _dir.StartAsync())

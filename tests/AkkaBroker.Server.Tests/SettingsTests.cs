@@ -132,12 +132,28 @@ public class SettingsTests
     [InlineData("akkabroker.store.commit-log-prefault-ahead = 4k", "akkabroker.store.commit-log-prefault-ahead")]
     [InlineData("akkabroker.store.commit-log-prefault = SOMETIMES", "akkabroker.store.commit-log-prefault")]
     [InlineData("akkabroker.store.commit-log-prefault-ahead = -1m", "akkabroker.store.commit-log-prefault-ahead")]
+    [InlineData("akkabroker.store.commit-log-cache-trim = SOMETIMES", "akkabroker.store.commit-log-cache-trim")]
+    [InlineData("akkabroker.store.commit-log-cache-window = 512k", "akkabroker.store.commit-log-cache-window")]
+    [InlineData("akkabroker.store.commit-log-cache-window = -1g", "akkabroker.store.commit-log-cache-window")]
     [InlineData("akkabroker.store { flush-disk-type = SYNC_FLUSH, transient-store-pool-enable = true }", "akkabroker.store.transient-store-pool-enable")]
     [InlineData("akkabroker.broker { broker-role = SLAVE, broker-id = 1 }, akkabroker.store.transient-store-pool-enable = true", "akkabroker.store.transient-store-pool-enable")]
     public void Bad_broker_settings_are_rejected_naming_the_setting(string deployment, string named)
     {
         var error = Assert.ThrowsAny<ConfigException>(() => BrokerNodeSettings.Create(Load(deployment)));
         Assert.Contains(named, error.Message);
+    }
+
+    [Theory]
+    [InlineData("", CommitLogCacheTrim.Auto, 1L << 30, false, null)]
+    [InlineData("", CommitLogCacheTrim.Auto, 1L << 30, true, 1L << 30)]
+    [InlineData("akkabroker.store { commit-log-cache-trim = OFF }", CommitLogCacheTrim.Off, 1L << 30, true, null)]
+    [InlineData("akkabroker.store { commit-log-cache-trim = ALWAYS, commit-log-cache-window = 256m }", CommitLogCacheTrim.Always, 256L << 20, false, 256L << 20)]
+    public void The_CommitLog_cache_window_is_in_effect_when_ALWAYS_or_AUTO_on_a_host_that_takes_free_memory_back(
+        string deployment, CommitLogCacheTrim mode, long window, bool hostReportsFreePages, long? inEffect)
+    {
+        var store = StoreSettings.Create(Load(deployment));
+        Assert.Equal((mode, window), (store.CommitLogCacheTrim, store.CommitLogCacheWindow));
+        Assert.Equal(inEffect, store.EffectiveCacheWindow(hostReportsFreePages));
     }
 
     [Theory]

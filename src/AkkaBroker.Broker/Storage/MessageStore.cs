@@ -4,6 +4,7 @@ using AkkaBroker.Actors;
 using AkkaBroker.Protocol;
 using AkkaBroker.Store;
 using AkkaBroker.Store.ConsumeQueues;
+using AkkaBroker.Store.Files;
 using AkkaBroker.Store.Read;
 
 namespace AkkaBroker.Broker.Storage;
@@ -24,13 +25,15 @@ public sealed class MessageStore
     private readonly IActorRef _cleaner;
     private readonly IActorRef? _committer;
     private readonly IActorRef? _prefaulter;
+    private readonly IActorRef? _cacheTrimmer;
     private readonly DispatchProgress _progress;
     private int _stopping;
 
     private MessageStore(StoreEngine engine, IActorRef writer, IActorRef flusher, IActorRef dispatcher, IActorRef cleaner, IActorRef? committer,
-        IActorRef? prefaulter, DispatchProgress progress, bool isMaster)
+        IActorRef? prefaulter, IActorRef? cacheTrimmer, long? cacheWindow, DispatchProgress progress, bool isMaster)
     {
         _prefaulter = prefaulter;
+        _cacheTrimmer = cacheTrimmer;
         _cleaner = cleaner;
         _committer = committer;
         _engine = engine;
@@ -38,7 +41,7 @@ public sealed class MessageStore
         _flusher = flusher;
         _dispatcher = dispatcher;
         _progress = progress;
-        _reader = new MessageReader(engine.CommitLog, engine.ConsumeQueues, engine.Settings, correctOffsets: isMaster);
+        _reader = new MessageReader(engine.CommitLog, engine.ConsumeQueues, engine.Settings, correctOffsets: isMaster, cacheWindow);
     }
 
     /// <summary>What recovery found when the store opened.</summary>
@@ -64,6 +67,9 @@ public sealed class MessageStore
 
     /// <summary>The CommitLog's end.</summary>
     public long MaxPhysicalOffset => _engine.CommitLog.MaxOffset;
+
+    /// <summary>CommitLog offset below which pages were dropped from the page cache (0 while trimming is off; see <see cref="CacheTrimmer"/>).</summary>
+    public long CacheTrimmedOffset => _engine.CommitLog.CacheTrimmedTo;
 
     /// <summary>The CommitLog offset up to which data is flushed.</summary>
     public long FlushedPhysicalOffset => _engine.CommitLog.FlushedOffset;
@@ -105,7 +111,9 @@ public sealed class MessageStore
             var prefaulter = settings.CommitLogPrefault == CommitLogPrefault.Off
                 ? null
                 : context.ActorOf(Prefaulter.Props(engine.CommitLog, settings.CommitLogPrefaultAhead, settings.CommitLogPrefault, load), "prefaulter");
-            return new MessageStore(engine, writer, flusher, dispatcher, cleaner, committer, prefaulter, progress, isMaster);
+            var cacheWindow = settings.EffectiveCacheWindow(HostMemory.ReportsFreePagesHere);
+            var cacheTrimmer = cacheWindow is { } window ? context.ActorOf(CacheTrimmer.Props(engine.CommitLog, window, settings.CommitLogCacheTrim), "cache-trimmer") : null;
+            return new MessageStore(engine, writer, flusher, dispatcher, cleaner, committer, prefaulter, cacheTrimmer, cacheWindow, progress, isMaster);
         }
         catch
         {
@@ -259,6 +267,7 @@ public sealed class MessageStore
         if (Interlocked.Exchange(ref _stopping, 1) != 0) return;
         await _cleaner.GracefulStop(timeout);
         if (_prefaulter is not null) await _prefaulter.GracefulStop(timeout);
+        if (_cacheTrimmer is not null) await _cacheTrimmer.GracefulStop(timeout);
         await _writer.GracefulStop(timeout);
         if (_committer is not null) await _committer.GracefulStop(timeout);
         await _flusher.GracefulStop(timeout);

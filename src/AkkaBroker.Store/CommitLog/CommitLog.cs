@@ -25,6 +25,7 @@ public sealed partial class CommitLog : IDisposable
     private readonly TransientStorePool? _pool;
     private readonly ConcurrentQueue<PendingBuffer> _pending = new();
     private long _prefaultedTo; // the Prefaulter's own
+    private long _cacheTrimmedTo; // the CacheTrimmer's own
     private MappedFile? _writeFile;
     private TransientBuffer? _writeBuffer;
     private long _published;
@@ -256,6 +257,44 @@ public sealed partial class CommitLog : IDisposable
         {
             file.Release();
         }
+    }
+
+    /// <summary>Offset below which the page cache was last trimmed (see <see cref="TrimCacheBelow"/>).</summary>
+    public long CacheTrimmedTo => Volatile.Read(ref _cacheTrimmedTo);
+
+    /// <summary>
+    /// Drops the CommitLog's bytes below <paramref name="offset"/> (at most <see cref="FlushedOffset"/>) from the page
+    /// cache, continuing where the last call stopped and going at most <paramref name="maxBytes"/> further, so one call
+    /// never takes long. Reads of those bytes then come from the disk. Returns the offset trimmed to, or -1 when the OS
+    /// cannot drop pages. CacheTrimmer's thread only.
+    /// </summary>
+    public long TrimCacheBelow(long offset, long maxBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
+        var from = Math.Max(_cacheTrimmedTo, _queue.MinOffset);
+        var to = Math.Min(offset, FlushedOffset);
+        if (to - from > maxBytes) to = from + maxBytes;
+        to -= to % NativeMemory.PageSize;
+        if (to <= from) return _cacheTrimmedTo;
+        foreach (var file in _queue.Files)
+        {
+            var start = Math.Max(from, file.FileFromOffset);
+            var end = Math.Min(to, file.FileFromOffset + file.FileSize);
+            if (end <= start) continue;
+            // Segments are flushed in order, so this holds unless one is being deleted; then trimming stops short of it.
+            var flushedEnd = file.FileFromOffset + file.FlushedPosition;
+            if (end > flushedEnd)
+            {
+                to = end = Math.Max(start, flushedEnd - flushedEnd % NativeMemory.PageSize);
+            }
+
+            // A segment being deleted (false without the OS refusing) takes its pages with it.
+            if (end > start && !file.DropFromCache((int)(start - file.FileFromOffset), (int)(end - start)) && !file.IsDestroyed) return -1;
+            if (end == to) break;
+        }
+
+        Volatile.Write(ref _cacheTrimmedTo, to);
+        return to;
     }
 
     /// <summary>Flushes when at least <paramref name="leastPages"/> pages are dirty (0: everything); returns <see cref="FlushedOffset"/>. Flusher only.</summary>

@@ -308,6 +308,26 @@ public sealed unsafe class MappedFile : IDisposable
         NativeMemory.Sync(_base + position, end - position);
     }
 
+    /// <summary>
+    /// Drops the whole pages of [position, position+length), which must be flushed already, from the page cache (see
+    /// <see cref="NativeMemory.DropFromCache"/>): the bytes stay in the file, and a read brings them back from it. False
+    /// where the OS cannot, or when the file is being deleted. Safe while others read or append elsewhere in the file.
+    /// </summary>
+    public bool DropFromCache(int position, int length)
+    {
+        if (position < 0 || length < 0 || position + (long)length > FlushedPosition)
+            throw new ArgumentOutOfRangeException(nameof(length), "only flushed bytes may leave the page cache");
+        if (!TryHold()) return false;
+        try
+        {
+            return NativeMemory.DropFromCache(_region.Handle, _base, position, length);
+        }
+        finally
+        {
+            Release();
+        }
+    }
+
     /// <summary>Takes a reader's reference; false when the file is being destroyed (read elsewhere or report the offset gone).</summary>
     public bool TryHold() => _region.TryHold();
 

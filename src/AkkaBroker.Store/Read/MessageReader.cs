@@ -36,14 +36,19 @@ public sealed class MessageReader
     /// <param name="queues">The ConsumeQueues.</param>
     /// <param name="settings">Transfer limits and the in-memory ratio.</param>
     /// <param name="correctOffsets">Masters tell consumers where to continue after a bad offset; slaves do not (RocketMQ's rule).</param>
-    public MessageReader(CommitLog log, ConsumeQueueStore queues, StoreSettings settings, bool correctOffsets)
+    /// <param name="cacheWindow">The CommitLog's page-cache window when it is trimmed (null: not trimmed): data further back is on disk.</param>
+    public MessageReader(CommitLog log, ConsumeQueueStore queues, StoreSettings settings, bool correctOffsets, long? cacheWindow = null)
     {
         _log = log;
         _queues = queues;
         _settings = settings;
         _correctOffsets = correctOffsets;
-        _memoryBudget = (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * (settings.AccessMessageInMemoryMaxRatio / 100.0));
+        var budget = (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * (settings.AccessMessageInMemoryMaxRatio / 100.0));
+        _memoryBudget = Math.Min(budget, cacheWindow ?? long.MaxValue);
     }
+
+    /// <summary>How far back from the CommitLog's end data counts as in memory (for transfer limits and the slave suggestion).</summary>
+    public long MemoryBudget => _memoryBudget;
 
     /// <summary>Copies up to <paramref name="maxCount"/> matching records from <paramref name="offset"/> into <paramref name="output"/>.</summary>
     public GetMessageResult GetMessages(string topic, int queueId, long offset, int maxCount, TagFilter filter, IBufferWriter<byte> output)

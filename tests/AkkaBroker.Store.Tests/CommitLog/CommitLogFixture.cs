@@ -93,4 +93,19 @@ internal static class CommitLogFixture
 
         return written;
     }
+
+    /// <summary>Reads every record back through the CommitLog and checks its size, body and CRC.</summary>
+    public static void AssertReadBack(CommitLog log, IEnumerable<(long Offset, int Size, long QueueOffset, int BodyLength)> written)
+    {
+        foreach (var (offset, size, queueOffset, bodyLength) in written)
+        {
+            Assert.Equal(CommitLogReadStatus.Ok, log.TryRead(offset, log.ReadableOffset, out var lease));
+            using (lease)
+            {
+                Assert.Equal(size, lease.Length);
+                Assert.True(lease.View.Body.SequenceEqual(Body(queueOffset, bodyLength)));
+                Assert.Equal(RecordReadStatus.Ok, MessageRecord.TryRead(lease.Bytes, checkCrc: true, out _));
+            }
+        }
+    }
 }

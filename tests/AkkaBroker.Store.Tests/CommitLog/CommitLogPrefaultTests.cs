@@ -1,15 +1,12 @@
-using System.IO.MemoryMappedFiles;
-using System.Runtime.InteropServices;
-using AkkaBroker.Protocol;
 using static AkkaBroker.Store.Tests.CommitLogTests.CommitLogFixture;
+using static AkkaBroker.Store.Tests.PageCacheProbe;
 
 namespace AkkaBroker.Store.Tests.CommitLogTests;
 
-public sealed partial class CommitLogPrefaultTests : IDisposable
+public sealed class CommitLogPrefaultTests : IDisposable
 {
     private const int Segment = 1024 * 1024;
     private const int Ahead = 256 * 1024;
-    private const int Page = 4096;
     private readonly TempDir _dir = new();
 
     public void Dispose() => _dir.Dispose();
@@ -42,16 +39,7 @@ public sealed partial class CommitLogPrefaultTests : IDisposable
         Assert.Equal(Segment, log.PrefaultAhead(Ahead));
 
         // Records written into prefaulted pages read back intact: prefaulting never writes.
-        foreach (var (offset, size, queueOffset, bodyLength) in written)
-        {
-            Assert.Equal(CommitLogReadStatus.Ok, log.TryRead(offset, log.ReadableOffset, out var lease));
-            using (lease)
-            {
-                Assert.Equal(size, lease.Length);
-                Assert.True(lease.View.Body.SequenceEqual(Body(queueOffset, bodyLength)));
-                Assert.Equal(RecordReadStatus.Ok, MessageRecord.TryRead(lease.Bytes, checkCrc: true, out _));
-            }
-        }
+        AssertReadBack(log, written);
     }
 
     [Fact]
@@ -67,31 +55,4 @@ public sealed partial class CommitLogPrefaultTests : IDisposable
     {
         while (log.ReadableOffset < target) written.AddRange(AppendMany(log, 1, seed: written.Count, firstQueueOffset: written.Count));
     }
-
-    // Pages of [offset, offset+length) of the file in the page cache, by mincore over a read-only mapping of our own.
-    private static unsafe int ResidentPages(string path, long offset, int length)
-    {
-        using var map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
-        using var view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
-        byte* start = null;
-        view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
-        try
-        {
-            var pages = length / Page;
-            var vector = new byte[pages];
-            fixed (byte* v = vector)
-            {
-                if (MinCore(start + offset, (nuint)length, v) != 0) throw new IOException($"mincore failed: errno {Marshal.GetLastPInvokeError()}");
-            }
-
-            return vector.Count(b => (b & 1) != 0);
-        }
-        finally
-        {
-            view.SafeMemoryMappedViewHandle.ReleasePointer();
-        }
-    }
-
-    [LibraryImport("libc", EntryPoint = "mincore", SetLastError = true)]
-    private static unsafe partial int MinCore(byte* address, nuint length, byte* vector);
 }
