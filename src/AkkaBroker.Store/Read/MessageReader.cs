@@ -47,9 +47,6 @@ public sealed class MessageReader
         _memoryBudget = Math.Min(budget, cacheWindow ?? long.MaxValue);
     }
 
-    /// <summary>How far back from the CommitLog's end data counts as in memory (for transfer limits and the slave suggestion).</summary>
-    public long MemoryBudget => _memoryBudget;
-
     /// <summary>Copies up to <paramref name="maxCount"/> matching records from <paramref name="offset"/> into <paramref name="output"/>.</summary>
     public GetMessageResult GetMessages(string topic, int queueId, long offset, int maxCount, TagFilter filter, IBufferWriter<byte> output)
     {
