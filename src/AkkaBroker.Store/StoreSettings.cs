@@ -6,7 +6,10 @@ public enum CommitLogPrefault
     /// <summary>Never: the writer's own writes bring the pages in.</summary>
     Off,
 
-    /// <summary>While the writer is saturated (see <c>Prefaulter</c>): where it is the bottleneck, not where latency is.</summary>
+    /// <summary>
+    /// While the writer is saturated (see <c>Prefaulter</c>): where it is the bottleneck, not where latency is; and never
+    /// while the page cache is trimmed (see <see cref="StoreSettings.Prefaults"/>).
+    /// </summary>
     Auto,
 
     /// <summary>All the time.</summary>
@@ -176,6 +179,15 @@ public sealed record StoreSettings
         CommitLogCacheTrim.Auto when hostReportsFreePages => CommitLogCacheWindow,
         _ => null,
     };
+
+    /// <summary>
+    /// Whether a Prefaulter runs, given the page-cache window in effect (<see cref="EffectiveCacheWindow"/>):
+    /// <see cref="CommitLogPrefault.Always"/> always; <see cref="CommitLogPrefault.Auto"/> only while the cache is not
+    /// trimmed. Trimmed, the writer gets recycled pages, which are cheap, and populating one ahead only adds a zero-fill
+    /// before the write: with trimming on, alternated --batch 32 runs were faster without the Prefaulter in 5 of 6 pairs.
+    /// </summary>
+    public bool Prefaults(long? cacheWindow) =>
+        CommitLogPrefault == CommitLogPrefault.Always || (CommitLogPrefault == CommitLogPrefault.Auto && cacheWindow is null);
 
     /// <summary>
     /// Expired CommitLog segments kept (in <c>commitlog/reuse/</c>) to become later segments instead of new files;

@@ -157,6 +157,17 @@ public class SettingsTests
     }
 
     [Theory]
+    [InlineData(CommitLogPrefault.Auto, null, true)]
+    [InlineData(CommitLogPrefault.Auto, 1L << 30, false)]
+    [InlineData(CommitLogPrefault.Always, 1L << 30, true)]
+    [InlineData(CommitLogPrefault.Off, null, false)]
+    public void AUTO_prefaulting_stands_down_while_the_page_cache_is_trimmed(CommitLogPrefault mode, long? cacheWindow, bool prefaults)
+    {
+        var store = StoreSettings.Create(Load($"akkabroker.store.commit-log-prefault = {mode.ToString().ToUpperInvariant()}"));
+        Assert.Equal(prefaults, store.Prefaults(cacheWindow));
+    }
+
+    [Theory]
     [InlineData("akkabroker.roles = []")]
     [InlineData("akkabroker.roles = [gateway]")]
     public void Roles_must_name_known_roles(string deployment)

@@ -103,15 +103,16 @@ public sealed class MessageStore
                 : null;
             var committer = settings.TransientStorePoolEnable ? context.ActorOf(Committer.Props(engine.CommitLog, settings, dispatcher, flushWakeup), "committer") : null;
             var writerWakeup = committer is null ? flushWakeup : StoreWakeup.ForCommitter(committer, engine.CommitLog);
-            // Only AUTO reads the writer's working time; ALWAYS and OFF need not time every mailbox run.
-            var load = settings.CommitLogPrefault == CommitLogPrefault.Auto ? new WriterLoad() : null;
+            var cacheWindow = settings.EffectiveCacheWindow(HostMemory.ReportsFreePagesHere);
+            var prefaults = settings.Prefaults(cacheWindow);
+            // Only a running AUTO prefaulter reads the writer's working time; otherwise no mailbox run is timed.
+            var load = prefaults && settings.CommitLogPrefault == CommitLogPrefault.Auto ? new WriterLoad() : null;
             var writer = context.ActorOf(CommitLogWriter.Props(engine.CommitLog, settings, storeHost, engine.QueueOffsetTable(), dispatcher, flusher,
                 writerWakeup, load), "commitlog-writer");
             var cleaner = context.ActorOf(CleanService.Props(settings, writer, dispatcher, engine.CommitLog.DiskUsedRatio), "clean-service");
-            var prefaulter = settings.CommitLogPrefault == CommitLogPrefault.Off
-                ? null
-                : context.ActorOf(Prefaulter.Props(engine.CommitLog, settings.CommitLogPrefaultAhead, settings.CommitLogPrefault, load), "prefaulter");
-            var cacheWindow = settings.EffectiveCacheWindow(HostMemory.ReportsFreePagesHere);
+            var prefaulter = prefaults
+                ? context.ActorOf(Prefaulter.Props(engine.CommitLog, settings.CommitLogPrefaultAhead, settings.CommitLogPrefault, load), "prefaulter")
+                : null;
             var cacheTrimmer = cacheWindow is { } window ? context.ActorOf(CacheTrimmer.Props(engine.CommitLog, window, settings.CommitLogCacheTrim), "cache-trimmer") : null;
             return new MessageStore(engine, writer, flusher, dispatcher, cleaner, committer, prefaulter, cacheTrimmer, cacheWindow, progress, isMaster);
         }
