@@ -115,6 +115,23 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public async Task Bench_producer_intervals_start_when_measuring_does()
+    {
+        await using var node = await EmbeddedNode.StartAsync();
+
+        // 500 msgs/s for 3 s of warm-up and 12 s of measuring: the one interval covers the first 10 s measured. Counted from
+        // the start, it would have covered 3 s of warm-up, whose sends do not count, and read about 350 msgs/s.
+        var (code, stdout, stderr) = await Task.Run(() => ServeProcess.Run(null, "bench", "producer", "--namesrv", node.NameServerAddress,
+            "--topic", "IntervalTopic", "--threads", "4", "--size", "64", "--duration", "12", "--warmup", "3", "--rate", "500", "--json"));
+
+        Assert.True(code == 0, stderr);
+        var lines = stdout.Trim().Split('\n').Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!.AsObject()).ToList();
+        var interval = Assert.Single(lines, l => (string?)l["kind"] == "interval");
+        Assert.InRange((long)interval["msgsPerSec"]!, 425, 575);
+        Assert.Equal("total", (string?)lines[^1]["kind"]);
+    }
+
+    [Fact]
     public async Task Bench_producer_open_loop_splits_latency_into_start_lag_and_time_from_start()
     {
         await using var node = await EmbeddedNode.StartAsync();
