@@ -66,6 +66,21 @@ internal static class StoreTestExtensions
         return (result, Bodies(buffer.WrittenSpan));
     }
 
+    /// <summary>The bodies of a queue's first <paramref name="count"/> messages, pulled batch by batch; every pull must find some.</summary>
+    public static List<string> ReadQueue(this MessageStore store, string topic, int queueId, long count)
+    {
+        var read = new List<string>();
+        for (long offset = 0; offset < count;)
+        {
+            var (result, bodies) = store.Get(topic, queueId, offset);
+            Assert.Equal(Store.GetMessageStatus.Found, result.Status);
+            read.AddRange(bodies);
+            offset = result.NextBeginOffset;
+        }
+
+        return read;
+    }
+
     /// <summary>The bodies of concatenated stored records (a pull or query body), each CRC-checked.</summary>
     public static List<string> Bodies(ReadOnlySpan<byte> records)
     {

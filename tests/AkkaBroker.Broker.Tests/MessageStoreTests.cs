@@ -29,17 +29,7 @@ public sealed class MessageStoreTests : IDisposable
         Assert.True(store.MaxPhysicalOffset > 4 * 65536, "several segments were filled");
         await StoreTestExtensions.EventuallyAsync(() => store.GetMaxOffset("Orders", 1), n => n == 200);
 
-        var read = new List<string>();
-        long offset = 0;
-        while (true)
-        {
-            var (result, bodies) = store.Get("Orders", 0, offset);
-            if (result.Status != GetMessageStatus.Found) break;
-            read.AddRange(bodies);
-            offset = result.NextBeginOffset;
-        }
-
-        Assert.Equal(Enumerable.Range(0, 200).Select(i => Body(i * 2)), read);
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => Body(i * 2)), store.ReadQueue("Orders", 0, 200));
         Assert.Equal(GetMessageStatus.OffsetOverflowOne, store.Get("Orders", 0, 200).Result.Status);
     }
 
@@ -111,16 +101,7 @@ public sealed class MessageStoreTests : IDisposable
         var store = again.Store!;
         Assert.False(store.Recovery.Abnormal);
         Assert.Equal(300, store.GetMaxOffset("Orders", 0));
-        var read = new List<string>();
-        for (long offset = 0; offset < 300;)
-        {
-            var (result, bodies) = store.Get("Orders", 0, offset);
-            Assert.Equal(GetMessageStatus.Found, result.Status);
-            read.AddRange(bodies);
-            offset = result.NextBeginOffset;
-        }
-
-        Assert.Equal(Enumerable.Range(0, 300).Select(Body), read);
+        Assert.Equal(Enumerable.Range(0, 300).Select(Body), store.ReadQueue("Orders", 0, 300));
     }
 
     [Fact]
@@ -142,16 +123,7 @@ public sealed class MessageStoreTests : IDisposable
         Assert.Equal((GetMessageStatus.Found, 32), (recent.Status, recent.MessageCount));
         Assert.Equal(Enumerable.Range(950, 32).Select(ThreeKiB), recentBodies);
 
-        var read = new List<string>();
-        for (long offset = 0; offset < 1000;)
-        {
-            var (result, bodies) = store.Get("Orders", 0, offset);
-            Assert.Equal(GetMessageStatus.Found, result.Status);
-            read.AddRange(bodies);
-            offset = result.NextBeginOffset;
-        }
-
-        Assert.Equal(Enumerable.Range(0, 1000).Select(ThreeKiB), read);
+        Assert.Equal(Enumerable.Range(0, 1000).Select(ThreeKiB), store.ReadQueue("Orders", 0, 1000));
     }
 
     [Fact]

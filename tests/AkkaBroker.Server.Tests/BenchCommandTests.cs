@@ -56,8 +56,8 @@ public sealed class BenchCommandTests
     {
         await using var node = await EmbeddedNode.StartAsync();
 
-        var (code, stdout, stderr) = await Task.Run(() => ServeProcess.Run(null, "bench", "producer", "--namesrv", node.NameServerAddress,
-            "--topic", "BenchTopic", "--threads", "4", "--size", "256", "--duration", "2", "--warmup", "1", "--queues", "2"));
+        var (code, stdout, stderr) = await BenchProducerAsync(node,
+            "--topic", "BenchTopic", "--threads", "4", "--size", "256", "--duration", "2", "--warmup", "1", "--queues", "2");
 
         Assert.True(code == 0, stderr);
         var summary = Regex.Match(stdout, @"^total: (\d+) msgs/s, ([\d.]+) MB/s, p50 (\d+) us, p99 (\d+) us, p99\.9 (\d+) us, failed (\d+)$", RegexOptions.Multiline);
@@ -78,8 +78,8 @@ public sealed class BenchCommandTests
         // Let the consumer join, take its queues at the latest offset and finish its warm-up before anything is sent.
         await Task.Delay(2500);
 
-        var (code, producerOut, stderr) = await Task.Run(() => ServeProcess.Run(null, "bench", "producer", "--namesrv", node.NameServerAddress,
-            "--topic", "E2E", "--threads", "2", "--size", "64", "--duration", "2", "--warmup", "0", "--rate", "200"));
+        var (code, producerOut, stderr) = await BenchProducerAsync(node,
+            "--topic", "E2E", "--threads", "2", "--size", "64", "--duration", "2", "--warmup", "0", "--rate", "200");
         Assert.True(code == 0, stderr);
         // In an open loop the breakdown is reported just before the summary, which stays the last line.
         Assert.Matches(@"open loop: start lag p50 \d+ us, p99 \d+ us, p99\.9 \d+ us, max \d+ us; from start to ack p50 \d+ us, p99 \d+ us, p99\.9 \d+ us, max \d+ us [^\n]*\r?\ntotal: [^\n]*\s*$", producerOut);
@@ -103,13 +103,13 @@ public sealed class BenchCommandTests
         await Task.Delay(2000);
 
         // Sent and consumed while the consumer warms up (it joined within 2 s in the test above).
-        var (code, _, stderr) = await Task.Run(() => ServeProcess.Run(null, "bench", "producer", "--namesrv", node.NameServerAddress,
-            "--topic", "Warm", "--threads", "2", "--size", "64", "--duration", "1", "--warmup", "0", "--rate", "200"));
+        var (code, _, stderr) = await BenchProducerAsync(node,
+            "--topic", "Warm", "--threads", "2", "--size", "64", "--duration", "1", "--warmup", "0", "--rate", "200");
         Assert.True(code == 0, stderr);
         Assert.True(node.Node.Store!.GetMaxOffset("Warm", 0) + node.Node.Store.GetMaxOffset("Warm", 1) > 0);
 
         Assert.Equal(0, consumer.WaitForExit(TimeSpan.FromSeconds(30)));
-        var total = System.Text.Json.Nodes.JsonNode.Parse(consumer.Stdout.Trim().Split('\n')[^1])!.AsObject();
+        var total = JsonLines(consumer.Stdout)[^1];
         Assert.Equal("total", (string?)total["kind"]);
         Assert.Equal(0, (long)total["msgsPerSec"]!);
     }
@@ -121,11 +121,11 @@ public sealed class BenchCommandTests
 
         // 500 msgs/s for 3 s of warm-up and 12 s of measuring: the one interval covers the first 10 s measured. Counted from
         // the start, it would have covered 3 s of warm-up, whose sends do not count, and read about 350 msgs/s.
-        var (code, stdout, stderr) = await Task.Run(() => ServeProcess.Run(null, "bench", "producer", "--namesrv", node.NameServerAddress,
-            "--topic", "IntervalTopic", "--threads", "4", "--size", "64", "--duration", "12", "--warmup", "3", "--rate", "500", "--json"));
+        var (code, stdout, stderr) = await BenchProducerAsync(node,
+            "--topic", "IntervalTopic", "--threads", "4", "--size", "64", "--duration", "12", "--warmup", "3", "--rate", "500", "--json");
 
         Assert.True(code == 0, stderr);
-        var lines = stdout.Trim().Split('\n').Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!.AsObject()).ToList();
+        var lines = JsonLines(stdout);
         var interval = Assert.Single(lines, l => (string?)l["kind"] == "interval");
         Assert.InRange((long)interval["msgsPerSec"]!, 425, 575);
         Assert.Equal("total", (string?)lines[^1]["kind"]);
@@ -137,11 +137,11 @@ public sealed class BenchCommandTests
         await using var node = await EmbeddedNode.StartAsync();
 
         // One send in flight at 2,000/s: each send waits for the one before it, so most start late.
-        var (code, stdout, stderr) = await Task.Run(() => ServeProcess.Run(null, "bench", "producer", "--namesrv", node.NameServerAddress,
-            "--topic", "LagTopic", "--threads", "1", "--size", "64", "--duration", "2", "--warmup", "1", "--rate", "2000", "--json"));
+        var (code, stdout, stderr) = await BenchProducerAsync(node,
+            "--topic", "LagTopic", "--threads", "1", "--size", "64", "--duration", "2", "--warmup", "1", "--rate", "2000", "--json");
 
         Assert.True(code == 0, stderr);
-        var total = System.Text.Json.Nodes.JsonNode.Parse(stdout.Trim().Split('\n')[^1])!.AsObject();
+        var total = JsonLines(stdout)[^1];
         Assert.Equal("total", (string?)total["kind"]);
         Assert.True((long)total["startLagMaxUs"]! > 0, stdout);
         Assert.True((long)total["fromStartP50Us"]! > 0, stdout);
@@ -229,4 +229,12 @@ public sealed class BenchCommandTests
             return h;
         }
     }
+
+    // `akkabroker bench producer` against the node, in a child process (off the test's thread: it runs for seconds).
+    private static Task<(int ExitCode, string Stdout, string Stderr)> BenchProducerAsync(EmbeddedNode node, params string[] args) =>
+        Task.Run(() => ServeProcess.Run(null, ["bench", "producer", "--namesrv", node.NameServerAddress, .. args]));
+
+    // The JSON objects a --json run printed, one per line.
+    private static List<System.Text.Json.Nodes.JsonObject> JsonLines(string stdout) =>
+        stdout.Trim().Split('\n').Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!.AsObject()).ToList();
 }
