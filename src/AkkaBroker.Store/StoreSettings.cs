@@ -184,7 +184,8 @@ public sealed record StoreSettings
     /// Whether a Prefaulter runs, given the page-cache window in effect (<see cref="EffectiveCacheWindow"/>):
     /// <see cref="CommitLogPrefault.Always"/> always; <see cref="CommitLogPrefault.Auto"/> only while the cache is not
     /// trimmed. Trimmed, the writer gets recycled pages, which are cheap, and populating one ahead only adds a zero-fill
-    /// before the write: with trimming on, alternated --batch 32 runs were faster without the Prefaulter in 5 of 6 pairs.
+    /// before the write: with trimming on, --batch 32 runs were faster without the Prefaulter in 5 of 7 pairs (the host's
+    /// noise is as large: the same settings gave 350k and 422k msgs/s in one suite).
     /// </summary>
     public bool Prefaults(long? cacheWindow) =>
         CommitLogPrefault == CommitLogPrefault.Always || (CommitLogPrefault == CommitLogPrefault.Auto && cacheWindow is null);
