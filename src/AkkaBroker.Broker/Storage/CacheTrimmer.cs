@@ -21,11 +21,11 @@ public sealed class CacheTrimmer : ActorBase
     }
 
     private const string TimerKey = "trim";
+    private const long MaxStep = 1L << 30;
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
     private readonly CommitLog _log;
     private readonly long _window;
     private readonly long _step;
-    private readonly long _maxStep;
     private readonly CommitLogCacheTrim _mode;
 
     /// <summary>Creates the trimmer for <paramref name="log"/>, keeping <paramref name="window"/> bytes behind its flushed end.</summary>
@@ -42,7 +42,6 @@ public sealed class CacheTrimmer : ActorBase
         // madvise, 15 ms in fadvise, measured with perf trace), a stretch that light traffic would feel. A call goes at most
         // 1 GiB, so the cache a restart finds (a whole old log, say) is trimmed over several ticks.
         _step = Math.Clamp(window / 64, 1L << 20, 16L << 20);
-        _maxStep = 1L << 30;
     }
 
     /// <summary>Props: a dedicated thread, since dropping a large range of pages takes milliseconds.</summary>
@@ -66,8 +65,7 @@ public sealed class CacheTrimmer : ActorBase
             return;
         }
 
-        var below = _log.FlushedOffset - _window;
-        if (below - Math.Max(_log.CacheTrimmedTo, _log.MinOffset) < _step || _log.TrimCacheBelow(below, _maxStep) >= 0) return;
+        if (_log.TrimCacheBelow(_log.FlushedOffset - _window, _step, MaxStep) >= 0) return;
         Context.Timers.Cancel(TimerKey);
         Context.Log.LogWarning("commit-log-cache-trim is on but the OS refused to drop pages from the page cache; trimming is off until restart");
     }

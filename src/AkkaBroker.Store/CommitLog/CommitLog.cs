@@ -264,15 +264,18 @@ public sealed partial class CommitLog : IDisposable
 
     /// <summary>
     /// Drops the CommitLog's bytes below <paramref name="offset"/> (at most <see cref="FlushedOffset"/>) from the page
-    /// cache, continuing where the last call stopped and going at most <paramref name="maxBytes"/> further, so one call
-    /// never takes long. Reads of those bytes then come from the disk. Returns the offset trimmed to, or -1 when the OS
-    /// cannot drop pages. CacheTrimmer's thread only.
+    /// cache, continuing where the last call stopped: nothing until at least <paramref name="minBytes"/> are due, so
+    /// pages go in few calls, and at most <paramref name="maxBytes"/> further, so one call never takes long. Reads of
+    /// those bytes then come from the disk. Returns the offset trimmed to, or -1 when the OS cannot drop pages.
+    /// CacheTrimmer's thread only.
     /// </summary>
-    public long TrimCacheBelow(long offset, long maxBytes)
+    public long TrimCacheBelow(long offset, long minBytes, long maxBytes)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(minBytes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, minBytes);
         var from = Math.Max(_cacheTrimmedTo, _queue.MinOffset);
         var to = Math.Min(offset, FlushedOffset);
+        if (to - from < minBytes) return _cacheTrimmedTo;
         if (to - from > maxBytes) to = from + maxBytes;
         to -= to % NativeMemory.PageSize;
         if (to <= from) return _cacheTrimmedTo;

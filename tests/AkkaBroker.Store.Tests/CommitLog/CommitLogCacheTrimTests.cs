@@ -31,7 +31,7 @@ public sealed class CommitLogCacheTrimTests : IDisposable
         Assert.Equal(Segment / Page, ResidentPages(first, 0, Segment)); // written with write(): all cached
 
         var below = Segment + Segment / 2 + 100; // not on a page boundary: the page it falls in stays
-        Assert.Equal(Segment + Segment / 2, log.TrimCacheBelow(below, long.MaxValue));
+        Assert.Equal(Segment + Segment / 2, log.TrimCacheBelow(below, 1, long.MaxValue));
         Assert.Equal(Segment + Segment / 2, log.CacheTrimmedTo);
         Assert.Equal(0, ResidentPages(first, 0, Segment));
         Assert.Equal(0, ResidentPages(second, 0, Segment / 2));
@@ -48,22 +48,24 @@ public sealed class CommitLogCacheTrimTests : IDisposable
         using var log = OpenEmpty();
         var written = AppendMany(log, 700, seed: 6); // about 1 MiB, none of it flushed
         Assert.Equal(0, log.FlushedOffset);
-        Assert.Equal(0, log.TrimCacheBelow(long.MaxValue, long.MaxValue));
+        Assert.Equal(0, log.TrimCacheBelow(long.MaxValue, 1, long.MaxValue));
         var path = log.Segments[0].Path;
         Assert.Equal(64 * 1024 / Page, ResidentPages(path, 0, 64 * 1024));
         Assert.Throws<ArgumentOutOfRangeException>(() => log.Segments[0].DropFromCache(0, Page)); // unflushed: refused outright
 
         log.Flush(0);
-        Assert.Equal(64 * 1024, log.TrimCacheBelow(long.MaxValue, 64 * 1024));
-        Assert.Equal(128 * 1024, log.TrimCacheBelow(long.MaxValue, 64 * 1024)); // the next call continues where the last stopped
+        Assert.Equal(0, log.TrimCacheBelow(long.MaxValue, 2L << 20, 4L << 20)); // less than minBytes due: nothing yet
+        Assert.Equal(64 * 1024, log.TrimCacheBelow(long.MaxValue, 1, 64 * 1024));
+        Assert.Equal(128 * 1024, log.TrimCacheBelow(long.MaxValue, 1, 64 * 1024)); // the next call continues where the last stopped
         Assert.Equal(0, ResidentPages(path, 0, 128 * 1024));
         Assert.Equal(64 * 1024 / Page, ResidentPages(path, 128 * 1024, 64 * 1024));
 
         // Whatever is appended after a flush stays until it is flushed too.
         var flushed = log.FlushedOffset;
         written.AddRange(AppendMany(log, 100, seed: 7, firstQueueOffset: written.Count));
-        Assert.Equal(flushed - flushed % Page, log.TrimCacheBelow(long.MaxValue, long.MaxValue));
+        Assert.Equal(flushed - flushed % Page, log.TrimCacheBelow(long.MaxValue, 1, long.MaxValue));
         AssertReadBack(log, written);
-        Assert.Throws<ArgumentOutOfRangeException>(() => log.TrimCacheBelow(long.MaxValue, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => log.TrimCacheBelow(long.MaxValue, 0, 64 * 1024));
+        Assert.Throws<ArgumentOutOfRangeException>(() => log.TrimCacheBelow(long.MaxValue, 64 * 1024, Page));
     }
 }
