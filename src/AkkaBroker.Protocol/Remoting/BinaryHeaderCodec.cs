@@ -95,33 +95,11 @@ internal static class BinaryHeaderCodec
             return Fail(out error, $"extFields length {extLength} does not match the {rest.Length} header bytes left");
         if (extLength > 0)
         {
-            command.ExtFields = ReadEntries(rest, out error);
-            if (error is not null) return null;
+            if (RawExtFields.TryCreate(rest, out error) is not { } fields) return null;
+            command.SetRawExtFields(fields);
         }
 
         return command;
-    }
-
-    private static Dictionary<string, string>? ReadEntries(ReadOnlySpan<byte> entries, out string? error)
-    {
-        error = null;
-        var fields = RemotingCommand.NewExtFields(RemotingCodec.DecodedExtFieldsCapacity);
-        while (!entries.IsEmpty)
-        {
-            if (entries.Length < 2) return Fail<Dictionary<string, string>>(out error, $"extFields entry truncated: {entries.Length} byte(s) where a key length is expected");
-            int keyLength = BinaryPrimitives.ReadInt16BigEndian(entries);
-            if (keyLength < 0 || keyLength > entries.Length - 2 - 4)
-                return Fail<Dictionary<string, string>>(out error, $"extFields key length {keyLength} overruns the {entries.Length - 2} bytes left");
-            var key = HeaderKeys.Intern(entries.Slice(2, keyLength));
-            entries = entries[(2 + keyLength)..];
-            var valueLength = BinaryPrimitives.ReadInt32BigEndian(entries);
-            if (valueLength < 0 || valueLength > entries.Length - 4)
-                return Fail<Dictionary<string, string>>(out error, $"extFields.{key}: value length {valueLength} overruns the {entries.Length - 4} bytes left");
-            fields[key] = Encoding.UTF8.GetString(entries.Slice(4, valueLength));
-            entries = entries[(4 + valueLength)..];
-        }
-
-        return fields;
     }
 
     private static T? Fail<T>(out string? error, string message) where T : class

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Numerics;
+using System.Text;
 
 namespace AkkaBroker.Protocol.Remoting;
 
@@ -26,7 +28,7 @@ public static class ExtFieldsHeader
 
     /// <summary>Reads <typeparamref name="T"/> from the command's extFields (none reads as empty).</summary>
     public static T? ReadHeader<T>(this RemotingCommand command, out string? error) where T : class, IExtFieldsHeader<T> =>
-        T.FromExtFields(command.ExtFields ?? Empty, out error);
+        T.FromExtFields(command.ExtFieldsView ?? Empty, out error);
 
     /// <summary>Sets the command's extFields from <paramref name="header"/>, keeping entries already present.</summary>
     public static void WriteHeader<T>(this RemotingCommand command, T header) where T : class, IExtFieldsHeader<T>
@@ -65,27 +67,39 @@ internal struct ExtFieldsReader(IReadOnlyDictionary<string, string> fields)
 
     public int Int(string key, string? label = null) => OptionalInt(key, label) ?? Missing<int>(key, label);
 
-    public int? OptionalInt(string key, string? label = null)
-    {
-        if (!fields.TryGetValue(key, out var text)) return null;
-        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)) return value;
-        Error ??= $"{label ?? key}: '{text}' is not an integer";
-        return 0;
-    }
+    public int? OptionalInt(string key, string? label = null) => Optional<int>(key, label, "an integer");
 
     public long Long(string key, string? label = null) => OptionalLong(key, label) ?? Missing<long>(key, label);
 
-    public long? OptionalLong(string key, string? label = null)
-    {
-        if (!fields.TryGetValue(key, out var text)) return null;
-        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)) return value;
-        Error ??= $"{label ?? key}: '{text}' is not a long integer";
-        return 0;
-    }
+    public long? OptionalLong(string key, string? label = null) => Optional<long>(key, label, "a long integer");
 
     /// <summary>Java's Boolean.parseBoolean: "true" in any case is true, anything else false; absent gives null.</summary>
-    public readonly bool? OptionalBool(string key) =>
-        fields.TryGetValue(key, out var text) ? string.Equals(text, "true", StringComparison.OrdinalIgnoreCase) : null;
+    public readonly bool? OptionalBool(string key)
+    {
+        if (fields is RawExtFields raw) return raw.TryGetUtf8(key, out var utf8) ? Ascii.EqualsIgnoreCase(utf8, "true"u8) : null;
+        return fields.TryGetValue(key, out var text) ? string.Equals(text, "true", StringComparison.OrdinalIgnoreCase) : null;
+    }
+
+    // Numbers of a binary-decoded header parse from their UTF-8 bytes, with no string unless they fail to.
+    private T? Optional<T>(string key, string? label, string what) where T : struct, INumberBase<T>
+    {
+        T value;
+        string? text;
+        if (fields is RawExtFields raw)
+        {
+            if (!raw.TryGetUtf8(key, out var utf8)) return null;
+            if (T.TryParse(utf8, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value)) return value;
+            text = Encoding.UTF8.GetString(utf8);
+        }
+        else
+        {
+            if (!fields.TryGetValue(key, out text)) return null;
+            if (T.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value)) return value;
+        }
+
+        Error ??= $"{label ?? key}: '{text}' is not {what}";
+        return T.Zero;
+    }
 
     private T Missing<T>(string key, string? label) where T : struct
     {

@@ -73,8 +73,41 @@ public sealed class RemotingCommand
     /// <summary>Error text on responses (the pull store status on pull responses); null when absent.</summary>
     public string? Remark { get; set; }
 
-    /// <summary>The custom header's fields (reference §3); null when the command has none. Keys compare ordinally.</summary>
-    public Dictionary<string, string>? ExtFields { get; set; }
+    private Dictionary<string, string>? _extFields;
+    private RawExtFields? _rawExtFields;
+
+    /// <summary>
+    /// The custom header's fields (reference §3); null when the command has none. Keys compare ordinally. A command
+    /// read from a ROCKETMQ binary frame builds this dictionary on first use; typed headers read without it.
+    /// </summary>
+    public Dictionary<string, string>? ExtFields
+    {
+        get
+        {
+            if (_extFields is null && _rawExtFields is { } raw)
+            {
+                _extFields = raw.ToDictionary();
+                _rawExtFields = null;
+            }
+
+            return _extFields;
+        }
+        set
+        {
+            _extFields = value;
+            _rawExtFields = null;
+        }
+    }
+
+    /// <summary>The fields for reading, without building a dictionary for binary-decoded ones; null when there are none.</summary>
+    internal IReadOnlyDictionary<string, string>? ExtFieldsView => (IReadOnlyDictionary<string, string>?)_extFields ?? _rawExtFields;
+
+    /// <summary>Sets extFields read from a binary frame, kept as wire bytes until <see cref="ExtFields"/> is asked for.</summary>
+    internal void SetRawExtFields(RawExtFields fields)
+    {
+        _extFields = null;
+        _rawExtFields = fields;
+    }
 
     /// <summary>The body bytes; empty when there is none.</summary>
     public ReadOnlyMemory<byte> Body { get; set; }
@@ -95,7 +128,7 @@ public sealed class RemotingCommand
     public void SetExtField(string key, string value) => (ExtFields ??= NewExtFields())[key] = value;
 
     /// <summary>One extFields entry, or null.</summary>
-    public string? GetExtField(string key) => ExtFields is { } ext && ext.TryGetValue(key, out var value) ? value : null;
+    public string? GetExtField(string key) => ExtFieldsView is { } ext && ext.TryGetValue(key, out var value) ? value : null;
 
     /// <summary>A new request. The opaque is left 0 for the sender's correlation layer to assign.</summary>
     public static RemotingCommand CreateRequest(int code, Dictionary<string, string>? extFields = null, ReadOnlyMemory<byte> body = default) =>
@@ -120,5 +153,5 @@ public sealed class RemotingCommand
     /// <inheritdoc />
     public override string ToString() =>
         $"{(IsResponse ? ResponseCode.Describe(Code) : RequestCode.Describe(Code))} opaque={Opaque} flag={Flag} " +
-        $"{SerializeType} ext={ExtFields?.Count ?? 0} body={Body.Length}{(Remark is null ? "" : " remark=" + Remark)}";
+        $"{SerializeType} ext={ExtFieldsView?.Count ?? 0} body={Body.Length}{(Remark is null ? "" : " remark=" + Remark)}";
 }

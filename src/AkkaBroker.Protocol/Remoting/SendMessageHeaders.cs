@@ -43,7 +43,7 @@ public sealed record SendMessageRequestHeader(
 
     /// <summary>Reads the header of a send command, picking the key set from its code.</summary>
     public static SendMessageRequestHeader? FromCommand(RemotingCommand command, out string? error) =>
-        FromExtFields(command.ExtFields ?? RemotingCommand.NewExtFields(), UsesShortKeys(command.Code), out error);
+        FromExtFields(command.ExtFieldsView ?? RemotingCommand.NewExtFields(), UsesShortKeys(command.Code), out error);
 
     /// <summary>
     /// Reads the header from long (<paramref name="v2"/> false) or one-letter keys; null with an error naming the

@@ -43,6 +43,33 @@ public class CodecAllocationTests
         Assert.InRange(allocated, 100_000, 100_000 + 4096); // the body once, plus the command, dictionary and values
     }
 
+    [Fact]
+    public void Reading_a_binary_send_header_builds_no_dictionary_and_no_number_strings()
+    {
+        var header = new SendMessageRequestHeader("BENCH_PRODUCER", "BenchmarkTest", "TBW102", 4, 3, 0, 1_733_000_000_123L, 0,
+            "UNIQ_KEY\u00017F0000010000B4A0D1A2B3C4000000\u0002WAIT\u0001true\u0002", 0, false, null, false);
+        var request = RemotingCommand.CreateRequest(RequestCode.SendMessageV2, header.ToExtFields(v2: true), new byte[1024]);
+        request.SerializeType = SerializeType.Rocketmq;
+        var frame = RemotingCodec.EncodeToArray(request);
+        long Read(bool viaDictionary)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var command = RemotingCodecTests.Decode(frame);
+            if (viaDictionary) _ = command.ExtFields;
+            Assert.Equal(header, SendMessageRequestHeader.FromCommand(command, out _));
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        Read(true);
+        Read(false);
+        var withDictionary = Read(true);
+        var direct = Read(false);
+
+        // Measured 2,488 B read directly against 3,328 B through the dictionary (both counting the asserts' own);
+        // what the dictionary adds is its 16-slot table and a string per value.
+        Assert.True(direct < withDictionary - 600, $"{direct} B read directly, {withDictionary} B through the dictionary");
+    }
+
     [Theory]
     [InlineData(SerializeType.Json)]
     [InlineData(SerializeType.Rocketmq)]
