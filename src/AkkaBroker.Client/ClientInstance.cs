@@ -103,9 +103,33 @@ public sealed class ClientInstance : IAsyncDisposable
     /// <summary>Sends <paramref name="request"/> to <paramref name="address"/> ("host:port") and waits for the answer.</summary>
     /// <exception cref="RemotingConnectionException">Cannot connect, or the connection closed.</exception>
     /// <exception cref="RemotingTimeoutException">No answer within <paramref name="timeout"/>.</exception>
-    public async Task<RemotingCommand> InvokeAsync(string address, RemotingCommand request, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public Task<RemotingCommand> InvokeAsync(string address, RemotingCommand request, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var connection = await ConnectAsync(address, cancellationToken).ConfigureAwait(false);
+        Task<RemotingConnection> connecting;
+        try
+        {
+            connecting = ConnectAsync(address, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<RemotingCommand>(e);
+        }
+
+        // Open already (every send but the first): hand back the connection's own task, without a state machine of
+        // this method's on every request.
+        if (connecting.IsCompletedSuccessfully)
+        {
+            request.SerializeType = _options.SerializeType;
+            return connecting.Result.InvokeAsync(request, timeout, cancellationToken);
+        }
+
+        return InvokeOnceConnectedAsync(connecting, request, timeout, cancellationToken);
+    }
+
+    private async Task<RemotingCommand> InvokeOnceConnectedAsync(
+        Task<RemotingConnection> connecting, RemotingCommand request, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var connection = await connecting.ConfigureAwait(false);
         request.SerializeType = _options.SerializeType;
         return await connection.InvokeAsync(request, timeout, cancellationToken).ConfigureAwait(false);
     }

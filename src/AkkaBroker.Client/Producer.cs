@@ -157,11 +157,23 @@ public sealed class Producer : IAsyncDisposable
         return await SendWithRetriesAsync(batch, null, body, 0, RequestCode.SendBatchMessage, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<SendResult> SendCoreAsync(Message message, Func<IReadOnlyList<MessageQueueRef>, Message, MessageQueueRef>? selector,
+    // Not async itself (one state machine a send fewer), yet a message that fails validation still gives a faulted
+    // task rather than a throw at the call.
+    private Task<SendResult> SendCoreAsync(Message message, Func<IReadOnlyList<MessageQueueRef>, Message, MessageQueueRef>? selector,
         CancellationToken cancellationToken)
     {
-        var (body, sysFlag) = Prepare(message);
-        return await SendWithRetriesAsync(message, selector, body, sysFlag, RequestCode.SendMessageV2, cancellationToken).ConfigureAwait(false);
+        ReadOnlyMemory<byte> body;
+        int sysFlag;
+        try
+        {
+            (body, sysFlag) = Prepare(message);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<SendResult>(e);
+        }
+
+        return SendWithRetriesAsync(message, selector, body, sysFlag, RequestCode.SendMessageV2, cancellationToken);
     }
 
     private async Task<SendResult> SendWithRetriesAsync(Message message, Func<IReadOnlyList<MessageQueueRef>, Message, MessageQueueRef>? selector,
@@ -229,7 +241,8 @@ public sealed class Producer : IAsyncDisposable
         return queues[(int)(start % (uint)queues.Count)];
     }
 
-    private async Task<IReadOnlyList<MessageQueueRef>> PublishQueuesAsync(string topic, CancellationToken cancellationToken, bool refresh = false)
+    // A ValueTask: the route is cached on all but the first send, and a Task would be allocated for each.
+    private async ValueTask<IReadOnlyList<MessageQueueRef>> PublishQueuesAsync(string topic, CancellationToken cancellationToken, bool refresh = false)
     {
         var route = await Client.GetRouteAsync(topic, refresh, cancellationToken).ConfigureAwait(false);
         // Routes are replaced, never changed, when refreshed: the queue list of one route object can be kept.

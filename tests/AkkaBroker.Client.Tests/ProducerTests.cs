@@ -126,7 +126,9 @@ public sealed class ProducerTests
         await using var producer = new Producer(Options(node) );
         await producer.StartAsync();
 
-        await Assert.ThrowsAsync<ArgumentException>(() => producer.SendAsync(new Message("bad topic!", "x")));
+        // As a faulted task, not a throw at the call: callers that collect tasks first see it where they await.
+        var invalid = producer.SendAsync(new Message("bad topic!", "x"));
+        await Assert.ThrowsAsync<ArgumentException>(() => invalid);
         await Assert.ThrowsAsync<ArgumentException>(() => producer.SendAsync(new Message("Orders", ReadOnlyMemory<byte>.Empty)));
         await Assert.ThrowsAsync<ArgumentException>(() => producer.SendAsync(new Message("Orders", new byte[5 * 1024 * 1024])));
         var missing = await Assert.ThrowsAsync<MQClientException>(() => producer.SendAsync(new Message("NoSuchTopic", "x")));
