@@ -294,7 +294,7 @@ public sealed class Producer : IAsyncDisposable
         var header = new SendMessageRequestHeader(_options.ProducerGroup, message.Topic, _options.CreateTopicKey, _options.DefaultTopicQueueNums,
             queue.QueueId, sysFlag, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), message.Flag, properties, 0, false, null,
             code == RequestCode.SendBatchMessage);
-        return RemotingCommand.CreateRequest(code, header.ToExtFields(v2: true), body);
+        return header.ToRequest(code, body);
     }
 
     private static bool TryResult(RemotingCommand response, MessageQueueRef queue, out SendResult? result)

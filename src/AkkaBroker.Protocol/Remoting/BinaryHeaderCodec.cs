@@ -22,7 +22,14 @@ internal static class BinaryHeaderCodec
         var utf8 = Encoding.UTF8;
         var remarkLength = command.Remark is { } remark ? utf8.GetByteCount(remark) : 0;
         long extLength = 0;
-        if (command.ExtFields is { } ext)
+        var direct = command.DirectHeader;
+        if (direct is not null)
+        {
+            var counter = new BinaryLengthSink();
+            direct.WriteFields(ref counter, command.Code);
+            extLength = counter.Length;
+        }
+        else if (command.ExtFields is { } ext)
         {
             foreach (var (key, value) in ext)
             {
@@ -50,7 +57,12 @@ internal static class BinaryHeaderCodec
         if (remarkLength > 0) at += utf8.GetBytes(command.Remark, h[at..]);
         BinaryPrimitives.WriteInt32BigEndian(h[at..], (int)extLength);
         at += 4;
-        if (command.ExtFields is { } fields)
+        if (direct is not null)
+        {
+            var entries = new BinaryEntrySink(h.Slice(at, (int)extLength));
+            direct.WriteFields(ref entries, command.Code);
+        }
+        else if (command.ExtFields is { } fields)
         {
             foreach (var (key, value) in fields)
             {

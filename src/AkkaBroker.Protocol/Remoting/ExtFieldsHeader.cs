@@ -33,6 +33,12 @@ public static class ExtFieldsHeader
     /// <summary>Sets the command's extFields from <paramref name="header"/>, keeping entries already present.</summary>
     public static void WriteHeader<T>(this RemotingCommand command, T header) where T : class, IExtFieldsHeader<T>
     {
+        if (header is IDirectHeader direct && command.ExtFieldsView is null)
+        {
+            command.SetHeader(direct);
+            return;
+        }
+
         var fields = header.ToExtFields();
         if (command.ExtFields is null)
         {
@@ -120,19 +126,19 @@ internal readonly struct ExtFieldsWriter(int capacity)
 
     public ExtFieldsWriter Add(string key, string? value)
     {
-        if (value is not null) Fields[key] = value;
+        new DictionarySink(Fields).Add(key, value);
         return this;
     }
 
     public ExtFieldsWriter Add(string key, long? value)
     {
-        if (value is { } v) Fields[key] = v.ToString(CultureInfo.InvariantCulture);
+        new DictionarySink(Fields).Add(key, value);
         return this;
     }
 
     public ExtFieldsWriter Add(string key, bool? value)
     {
-        if (value is { } v) Fields[key] = v ? "true" : "false";
+        new DictionarySink(Fields).Add(key, value);
         return this;
     }
 }

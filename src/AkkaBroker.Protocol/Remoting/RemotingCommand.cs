@@ -75,6 +75,7 @@ public sealed class RemotingCommand
 
     private Dictionary<string, string>? _extFields;
     private RawExtFields? _rawExtFields;
+    private IDirectHeader? _directHeader;
 
     /// <summary>
     /// The custom header's fields (reference §3); null when the command has none. Keys compare ordinally. A command
@@ -89,6 +90,11 @@ public sealed class RemotingCommand
                 _extFields = raw.ToDictionary();
                 _rawExtFields = null;
             }
+            else if (_extFields is null && _directHeader is { } direct)
+            {
+                _extFields = DictionarySink.Collect(direct, Code);
+                _directHeader = null;
+            }
 
             return _extFields;
         }
@@ -96,17 +102,33 @@ public sealed class RemotingCommand
         {
             _extFields = value;
             _rawExtFields = null;
+            _directHeader = null;
         }
     }
 
+    /// <summary>The header a binary frame's extFields are written from directly, when one was set and nothing changed the fields since.</summary>
+    internal IDirectHeader? DirectHeader => _directHeader;
+
     /// <summary>The fields for reading, without building a dictionary for binary-decoded ones; null when there are none.</summary>
-    internal IReadOnlyDictionary<string, string>? ExtFieldsView => (IReadOnlyDictionary<string, string>?)_extFields ?? _rawExtFields;
+    internal IReadOnlyDictionary<string, string>? ExtFieldsView =>
+        _directHeader is not null ? ExtFields : (IReadOnlyDictionary<string, string>?)_extFields ?? _rawExtFields;
 
     /// <summary>Sets extFields read from a binary frame, kept as wire bytes until <see cref="ExtFields"/> is asked for.</summary>
     internal void SetRawExtFields(RawExtFields fields)
     {
-        _extFields = null;
+        ExtFields = null;
         _rawExtFields = fields;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="header"/> the command's only extFields, written straight into a binary frame; reading or
+    /// changing <see cref="ExtFields"/> afterwards turns them into a dictionary first.
+    /// </summary>
+    public void SetHeader(IDirectHeader header)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        ExtFields = null;
+        _directHeader = header;
     }
 
     /// <summary>The body bytes; empty when there is none.</summary>

@@ -26,7 +26,7 @@ namespace AkkaBroker.Protocol.Remoting;
 public sealed record SendMessageRequestHeader(
     string ProducerGroup, string Topic, string DefaultTopic, int DefaultTopicQueueNums, int QueueId, int SysFlag,
     long BornTimestamp, int Flag, string? Properties = null, int? ReconsumeTimes = null, bool UnitMode = false,
-    int? MaxReconsumeTimes = null, bool Batch = false, string? BrokerName = null)
+    int? MaxReconsumeTimes = null, bool Batch = false, string? BrokerName = null) : IDirectHeader
 {
     private static readonly string[] V1Keys =
     [
@@ -64,14 +64,35 @@ public sealed record SendMessageRequestHeader(
     }
 
     /// <summary>The header as extFields with long (<paramref name="v2"/> false) or one-letter keys; unitMode and batch always written, as Java does.</summary>
-    public Dictionary<string, string> ToExtFields(bool v2)
+    public Dictionary<string, string> ToExtFields(bool v2) =>
+        DictionarySink.Collect(this, v2 ? RequestCode.SendMessageV2 : RequestCode.SendMessage, V1Keys.Length);
+
+    /// <summary>A send request of <paramref name="code"/> carrying this header (keys by the code) and <paramref name="body"/>.</summary>
+    public RemotingCommand ToRequest(int code, ReadOnlyMemory<byte> body)
     {
-        var k = v2 ? V2Keys : V1Keys;
-        return new ExtFieldsWriter(k.Length)
-            .Add(k[0], ProducerGroup).Add(k[1], Topic).Add(k[2], DefaultTopic).Add(k[3], DefaultTopicQueueNums)
-            .Add(k[4], QueueId).Add(k[5], SysFlag).Add(k[6], BornTimestamp).Add(k[7], Flag).Add(k[8], Properties)
-            .Add(k[9], ReconsumeTimes).Add(k[10], UnitMode).Add(k[11], MaxReconsumeTimes).Add(k[12], Batch)
-            .Add(k[13], BrokerName).Fields;
+        var request = RemotingCommand.CreateRequest(code, body: body);
+        request.SetHeader(this);
+        return request;
+    }
+
+    /// <inheritdoc />
+    public void WriteFields<TSink>(ref TSink sink, int code) where TSink : IExtFieldsSink, allows ref struct
+    {
+        var k = UsesShortKeys(code) ? V2Keys : V1Keys;
+        sink.Add(k[0], ProducerGroup);
+        sink.Add(k[1], Topic);
+        sink.Add(k[2], DefaultTopic);
+        sink.Add(k[3], DefaultTopicQueueNums);
+        sink.Add(k[4], QueueId);
+        sink.Add(k[5], SysFlag);
+        sink.Add(k[6], BornTimestamp);
+        sink.Add(k[7], Flag);
+        sink.Add(k[8], Properties);
+        sink.Add(k[9], ReconsumeTimes);
+        sink.Add(k[10], UnitMode);
+        sink.Add(k[11], MaxReconsumeTimes);
+        sink.Add(k[12], Batch);
+        sink.Add(k[13], BrokerName);
     }
 }
 
@@ -87,7 +108,7 @@ public sealed record SendMessageRequestHeader(
 /// <param name="TraceOn">Broker's trace switch.</param>
 public sealed record SendMessageResponseHeader(
     string MsgId, int QueueId, long QueueOffset, string? TransactionId = null, string? MsgRegion = "DefaultRegion", bool? TraceOn = true)
-    : IExtFieldsHeader<SendMessageResponseHeader>
+    : IExtFieldsHeader<SendMessageResponseHeader>, IDirectHeader
 {
     /// <inheritdoc />
     public static SendMessageResponseHeader? FromExtFields(IReadOnlyDictionary<string, string> fields, out string? error)
@@ -100,7 +121,16 @@ public sealed record SendMessageResponseHeader(
     }
 
     /// <inheritdoc />
-    public Dictionary<string, string> ToExtFields() => new ExtFieldsWriter()
-        .Add("msgId", MsgId).Add("queueId", QueueId).Add("queueOffset", QueueOffset).Add("transactionId", TransactionId)
-        .Add("MSG_REGION", MsgRegion).Add("TRACE_ON", TraceOn).Fields;
+    public Dictionary<string, string> ToExtFields() => DictionarySink.Collect(this, RequestCode.SendMessageV2);
+
+    /// <inheritdoc />
+    public void WriteFields<TSink>(ref TSink sink, int code) where TSink : IExtFieldsSink, allows ref struct
+    {
+        sink.Add("msgId", MsgId);
+        sink.Add("queueId", QueueId);
+        sink.Add("queueOffset", QueueOffset);
+        sink.Add("transactionId", TransactionId);
+        sink.Add("MSG_REGION", MsgRegion);
+        sink.Add("TRACE_ON", TraceOn);
+    }
 }

@@ -144,3 +144,70 @@ public class BinaryExtFieldsTests
         Assert.Equal("one", RemotingCodecTests.Decode(RemotingCodec.EncodeToArray(decoded)).ExtFields!["only"]);
     }
 }
+
+/// <summary>A header written straight into a frame must give the very bytes its dictionary gave.</summary>
+public class DirectHeaderTests
+{
+    private static readonly SendMessageRequestHeader Send = new("pg", "Tópico", "TBW102", 4, -1, 2, 1_733_000_000_123L, -7,
+        "KEYS\u0001k1\u0002", null, true, 16, false, null);
+
+    private static byte[] Encode(RemotingCommand command, SerializeType type)
+    {
+        command.SerializeType = type;
+        return RemotingCodec.EncodeToArray(command);
+    }
+
+    [Theory]
+    [InlineData(RequestCode.SendMessageV2, SerializeType.Rocketmq)]
+    [InlineData(RequestCode.SendMessage, SerializeType.Rocketmq)]
+    [InlineData(RequestCode.SendBatchMessage, SerializeType.Rocketmq)]
+    [InlineData(RequestCode.SendMessageV2, SerializeType.Json)]
+    public void A_send_request_encodes_as_from_its_dictionary(int code, SerializeType type)
+    {
+        var direct = Encode(Send.ToRequest(code, new byte[] { 1, 2, 3 }), type);
+        var viaDictionary = Encode(RemotingCommand.CreateRequest(code, Send.ToExtFields(SendMessageRequestHeader.UsesShortKeys(code)), new byte[] { 1, 2, 3 }), type);
+
+        Assert.Equal(Convert.ToHexString(viaDictionary), Convert.ToHexString(direct));
+        Assert.Equal(Send, SendMessageRequestHeader.FromCommand(RemotingCodecTests.Decode(direct), out _));
+    }
+
+    [Theory]
+    [InlineData(SerializeType.Rocketmq)]
+    [InlineData(SerializeType.Json)]
+    public void A_send_response_encodes_as_from_its_dictionary(SerializeType type)
+    {
+        var header = new SendMessageResponseHeader("0A00000100002A9F0000000000001000,0A00000100002A9F0000000000001400", 7, long.MaxValue, "tx", null, false);
+        var request = new RemotingCommand { Code = RequestCode.SendMessageV2, Opaque = 9 };
+        var direct = RemotingCommand.CreateResponse(request, ResponseCode.Success);
+        direct.WriteHeader(header);
+        var viaDictionary = RemotingCommand.CreateResponse(request, ResponseCode.Success);
+        viaDictionary.ExtFields = header.ToExtFields();
+
+        Assert.Equal(Convert.ToHexString(Encode(viaDictionary, type)), Convert.ToHexString(Encode(direct, type)));
+    }
+
+    [Fact]
+    public void Changing_the_fields_after_setting_a_header_changes_what_is_sent()
+    {
+        var request = Send.ToRequest(RequestCode.SendMessageV2, new byte[1]);
+        Assert.Equal("Tópico", request.GetExtField("b"));
+        request.SetExtField("b", "Other");
+        request.SetExtField("extra", "1");
+
+        var decoded = RemotingCodecTests.Decode(Encode(request, SerializeType.Rocketmq));
+
+        Assert.Equal(("Other", "1"), (decoded.GetExtField("b"), decoded.GetExtField("extra")));
+    }
+
+    [Fact]
+    public void Writing_a_header_over_existing_fields_keeps_them()
+    {
+        var response = new RemotingCommand();
+        response.SetExtField("kept", "yes");
+        response.WriteHeader(new SendMessageResponseHeader("id", 1, 2));
+
+        var decoded = RemotingCodecTests.Decode(Encode(response, SerializeType.Rocketmq));
+
+        Assert.Equal(("yes", "id"), (decoded.GetExtField("kept"), decoded.GetExtField("msgId")));
+    }
+}

@@ -28,6 +28,35 @@ public class CodecAllocationTests
     }
 
     [Fact]
+    public void Building_and_encoding_a_binary_send_request_allocates_only_the_command()
+    {
+        var header = new SendMessageRequestHeader("BENCH_PRODUCER", "BenchmarkTest", "TBW102", 4, 3, 0, 1_733_000_000_123L, 0,
+            "UNIQ_KEY\u00017F0000010000B4A0D1A2B3C4000000\u0002", 0, false, null, false);
+        ReadOnlyMemory<byte> body = new byte[1024];
+        var writer = new ArrayBufferWriter<byte>(4096);
+        long Send(bool viaDictionary)
+        {
+            writer.ResetWrittenCount();
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var request = viaDictionary
+                ? RemotingCommand.CreateRequest(RequestCode.SendMessageV2, header.ToExtFields(v2: true), body)
+                : header.ToRequest(RequestCode.SendMessageV2, body);
+            request.SerializeType = SerializeType.Rocketmq;
+            RemotingCodec.Encode(request, writer);
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        Send(true);
+        Send(false);
+        var withDictionary = Send(true);
+        var direct = Send(false);
+
+        // Measured 88 B (the command) against 744 B with the dictionary and its number strings.
+        Assert.InRange(direct, 1, 160);
+        Assert.True(withDictionary > direct + 500, $"{direct} B direct, {withDictionary} B through the dictionary");
+    }
+
+    [Fact]
     public void Decoding_allocates_one_body_copy_and_shares_known_keys()
     {
         var request = RemotingCommand.CreateRequest(RequestCode.SendMessageV2,
