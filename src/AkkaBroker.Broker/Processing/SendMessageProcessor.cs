@@ -31,47 +31,56 @@ public sealed class SendMessageProcessor : IRequestProcessor
     /// <inheritdoc />
     public async ValueTask<RemotingCommand?> ProcessAsync(RemotingCommand request, RemotingConnection connection)
     {
-        var header = SendMessageRequestHeader.FromCommand(request, out var error);
-        if (header is null) return BrokerServices.Reply(request, ResponseCode.SystemError, $"bad send header: {error}");
-        var checkedTopic = Check(request, header, out var topic, out var queueId);
-        if (checkedTopic is not null) return checkedTopic;
-
-        var bornHost = BornHostOf(connection);
-        var properties = header.Properties ?? "";
-        var batch = request.Code == RequestCode.SendBatchMessage;
-        if (batch) return await PutBatchAsync(request, header, topic!, queueId, properties, bornHost).ConfigureAwait(false);
-
-        var reconsumeTimes = header.ReconsumeTimes ?? 0;
-        if (SystemTopics.IsRetry(topic!.TopicName))
+        try
         {
-            var group = topic.TopicName[SystemTopics.RetryPrefix.Length..];
-            var limit = header.MaxReconsumeTimes ?? SubscriptionDefaults.RetryMaxTimes;
-            if (reconsumeTimes >= limit)
+            var header = SendMessageRequestHeader.FromCommand(request, out var error);
+            if (header is null) return BrokerServices.Reply(request, ResponseCode.SystemError, $"bad send header: {error}");
+            var checkedTopic = Check(request, header, out var topic, out var queueId);
+            if (checkedTopic is not null) return checkedTopic;
+
+            var bornHost = BornHostOf(connection);
+            var properties = header.Properties ?? "";
+            var batch = request.Code == RequestCode.SendBatchMessage;
+            if (batch) return await PutBatchAsync(request, header, topic!, queueId, properties, bornHost).ConfigureAwait(false);
+
+            var reconsumeTimes = header.ReconsumeTimes ?? 0;
+            if (SystemTopics.IsRetry(topic!.TopicName))
             {
-                topic = _broker.Topics.GetOrCreateDlqTopic(group);
-                queueId = 0;
-                properties = MessageRewrite.WithoutDelay(properties);
+                var group = topic.TopicName[SystemTopics.RetryPrefix.Length..];
+                var limit = header.MaxReconsumeTimes ?? SubscriptionDefaults.RetryMaxTimes;
+                if (reconsumeTimes >= limit)
+                {
+                    topic = _broker.Topics.GetOrCreateDlqTopic(group);
+                    queueId = 0;
+                    properties = MessageRewrite.WithoutDelay(properties);
+                }
             }
+
+            var put = PutMessageRequest.Rent();
+            put.Topic = topic.TopicName;
+            put.QueueId = queueId;
+            put.Body = request.Body;
+            put.Flag = header.Flag;
+            put.SysFlag = header.SysFlag;
+            put.BornTimestamp = header.BornTimestamp;
+            put.BornHost = bornHost;
+            put.ReconsumeTimes = reconsumeTimes;
+            put.WaitStoreMsgOk = !properties.Contains("WAIT\u0001false", StringComparison.Ordinal);
+            if (MessageRewrite.TryGetDelayLevel(properties, out var level) && MessageSysFlag.TransactionType(header.SysFlag) == 0)
+                MessageRewrite.ToSchedule(put, ref properties, level, _broker.Store.Settings.MessageDelayLevels.Count);
+            put.Properties = MessageRewrite.Normalize(properties);
+
+            var started = Stopwatch.GetTimestamp();
+            var result = await _broker.Store.PutAsync(put).ConfigureAwait(false);
+            if (result.IsStored) RecordStored(started, 1, request.Body.Length);
+            return Answer(request, result, queueId);
         }
-
-        var put = PutMessageRequest.Rent();
-        put.Topic = topic.TopicName;
-        put.QueueId = queueId;
-        put.Body = request.Body;
-        put.Flag = header.Flag;
-        put.SysFlag = header.SysFlag;
-        put.BornTimestamp = header.BornTimestamp;
-        put.BornHost = bornHost;
-        put.ReconsumeTimes = reconsumeTimes;
-        put.WaitStoreMsgOk = !properties.Contains("WAIT\u0001false", StringComparison.Ordinal);
-        if (MessageRewrite.TryGetDelayLevel(properties, out var level) && MessageSysFlag.TransactionType(header.SysFlag) == 0)
-            MessageRewrite.ToSchedule(put, ref properties, level, _broker.Store.Settings.MessageDelayLevels.Count);
-        put.Properties = MessageRewrite.Normalize(properties);
-
-        var started = Stopwatch.GetTimestamp();
-        var result = await _broker.Store.PutAsync(put).ConfigureAwait(false);
-        if (result.IsStored) RecordStored(started, 1, request.Body.Length);
-        return Answer(request, result, queueId);
+        finally
+        {
+            // The store is done with the body once the put is answered (PutMessageRequest's contract), and every
+            // path above waits for that answer or never hands the body over.
+            request.ReleaseBody();
+        }
     }
 
     private RemotingCommand? Check(RemotingCommand request, SendMessageRequestHeader header, out TopicConfig? topic, out int queueId)

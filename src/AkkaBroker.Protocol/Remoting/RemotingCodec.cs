@@ -132,9 +132,19 @@ public static class RemotingCodec
         var bodyLength = length - 4 - headerLength;
         if (bodyLength > 0)
         {
-            var body = new byte[bodyLength];
-            buffer.Slice(PrefixLength + headerLength, bodyLength).CopyTo(body);
-            parsed.Body = body;
+            var content = buffer.Slice(PrefixLength + headerLength, bodyLength);
+            if (HasPooledBody(parsed))
+            {
+                var rented = ArrayPool<byte>.Shared.Rent(bodyLength);
+                content.CopyTo(rented);
+                parsed.SetPooledBody(rented, bodyLength);
+            }
+            else
+            {
+                var body = new byte[bodyLength];
+                content.CopyTo(body);
+                parsed.Body = body;
+            }
         }
 
         parsed.SerializeType = (SerializeType)type;
@@ -142,6 +152,12 @@ public static class RemotingCodec
         command = parsed;
         return FrameReadStatus.Complete;
     }
+
+    // The bodies of send requests are copied into rented buffers, which the send processor gives back once the
+    // message is in the CommitLog (RemotingCommand.ReleaseBody): they were the largest allocation a broker made per
+    // message. Other bodies (pull responses the client keeps slices of, say) stay plain arrays.
+    private static bool HasPooledBody(RemotingCommand command) =>
+        !command.IsResponse && command.Code is RequestCode.SendMessage or RequestCode.SendMessageV2 or RequestCode.SendBatchMessage;
 
     // Header decoders work on one span. A header split across pipe segments is copied once into a pooled buffer:
     // headers are small, and Utf8JsonReader's multi-segment path throws IndexOutOfRangeException on some bad

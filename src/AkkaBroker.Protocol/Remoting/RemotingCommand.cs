@@ -131,8 +131,38 @@ public sealed class RemotingCommand
         _directHeader = header;
     }
 
+    private ReadOnlyMemory<byte> _body;
+    private byte[]? _pooledBody;
+
     /// <summary>The body bytes; empty when there is none.</summary>
-    public ReadOnlyMemory<byte> Body { get; set; }
+    public ReadOnlyMemory<byte> Body
+    {
+        get => _body;
+        set
+        {
+            _body = value;
+            _pooledBody = null;
+        }
+    }
+
+    /// <summary>
+    /// Empties <see cref="Body"/>, and gives its buffer back to the shared pool when the codec rented it (send
+    /// requests read from a frame, see <see cref="RemotingCodec"/>). Only for the one handler of the command, once
+    /// nothing reads the body any more: the buffer goes to the next frame.
+    /// </summary>
+    public void ReleaseBody()
+    {
+        var pooled = _pooledBody;
+        Body = default;
+        if (pooled is not null) System.Buffers.ArrayPool<byte>.Shared.Return(pooled);
+    }
+
+    /// <summary>Sets a body that is the first <paramref name="length"/> bytes of a buffer rented from the shared pool.</summary>
+    internal void SetPooledBody(byte[] rented, int length)
+    {
+        _body = rented.AsMemory(0, length);
+        _pooledBody = rented;
+    }
 
     /// <summary>How the header is (or will be) encoded on the wire.</summary>
     public SerializeType SerializeType { get; set; } = SerializeType.Json;

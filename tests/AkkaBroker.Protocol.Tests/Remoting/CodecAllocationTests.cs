@@ -56,20 +56,23 @@ public class CodecAllocationTests
         Assert.True(withDictionary > direct + 500, $"{direct} B direct, {withDictionary} B through the dictionary");
     }
 
-    [Fact]
-    public void Decoding_allocates_one_body_copy_and_shares_known_keys()
+    [Theory]
+    [InlineData(RequestCode.SendMessageV2, 0)] // the body goes back to the pool after each decode
+    [InlineData(RequestCode.QueryMessage, 100_000)]
+    public void Decoding_allocates_at_most_one_body_copy_and_shares_known_keys(int code, int bodyCopy)
     {
-        var request = RemotingCommand.CreateRequest(RequestCode.SendMessageV2,
+        var request = RemotingCommand.CreateRequest(code,
             new SendMessageRequestHeader("pg", "T", "TBW102", 4, 1, 0, 1, 0).ToExtFields(v2: true), new byte[100_000]);
         var frame = RemotingCodec.EncodeToArray(request);
-        RemotingCodecTests.Decode(frame);
+        RemotingCodecTests.Decode(frame).ReleaseBody();
 
         var before = GC.GetAllocatedBytesForCurrentThread();
         var command = RemotingCodecTests.Decode(frame);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Equal(100_000, command.Body.Length);
-        Assert.InRange(allocated, 100_000, 100_000 + 4096); // the body once, plus the command, dictionary and values
+        Assert.InRange(allocated, bodyCopy, bodyCopy + 4096); // the body (unless pooled), plus the command, dictionary and values
+        command.ReleaseBody();
     }
 
     [Fact]
@@ -97,6 +100,38 @@ public class CodecAllocationTests
         // Measured 2,488 B read directly against 3,328 B through the dictionary (both counting the asserts' own);
         // what the dictionary adds is its 16-slot table and a string per value.
         Assert.True(direct < withDictionary - 600, $"{direct} B read directly, {withDictionary} B through the dictionary");
+    }
+
+    [Fact]
+    public void A_send_requests_body_comes_from_the_pool_and_goes_back_to_it()
+    {
+        byte[] Frame(int code, byte fill, bool response = false)
+        {
+            var command = RemotingCommand.CreateRequest(code, null, Enumerable.Repeat(fill, 1000).ToArray());
+            if (response) command.Flag = RemotingCommand.ResponseFlagBit;
+            return RemotingCodec.EncodeToArray(command);
+        }
+
+        byte[] ArrayOf(RemotingCommand command) =>
+            System.Runtime.InteropServices.MemoryMarshal.TryGetArray(command.Body, out var segment) ? segment.Array! : throw new InvalidOperationException();
+
+        var first = RemotingCodecTests.Decode(Frame(RequestCode.SendMessageV2, 1));
+        var rented = ArrayOf(first);
+        Assert.True(rented.Length > 1000, "a rented buffer is rounded up");
+        first.ReleaseBody();
+        Assert.True(first.Body.IsEmpty);
+
+        var second = RemotingCodecTests.Decode(Frame(RequestCode.SendMessage, 2));
+        Assert.Same(rented, ArrayOf(second));
+        Assert.All(second.Body.ToArray(), b => Assert.Equal(2, b));
+        Assert.Equal(1000, second.Body.Length);
+
+        // Bodies nobody gives back (a pull response the client keeps slices of) are plain arrays of their size.
+        Assert.Equal(1000, ArrayOf(RemotingCodecTests.Decode(Frame(RequestCode.SendMessageV2, 3, response: true))).Length);
+        var pull = RemotingCodecTests.Decode(Frame(RequestCode.PullMessage, 4));
+        Assert.Equal(1000, ArrayOf(pull).Length);
+        pull.ReleaseBody();
+        Assert.True(pull.Body.IsEmpty);
     }
 
     [Theory]
