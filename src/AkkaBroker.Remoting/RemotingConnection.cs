@@ -20,7 +20,7 @@ public sealed class RemotingConnection : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly IAsyncDisposable? _transport;
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<int, TaskCompletionSource<RemotingCommand>> _pending = new();
+    private readonly ConcurrentDictionary<int, PendingCall> _pending = new();
 
     // PipeWriter is single-writer; the lock keeps concurrent senders' frames whole. Uncontended, WaitAsync does not allocate.
     private readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -102,14 +102,17 @@ public sealed class RemotingConnection : IAsyncDisposable
         var opaque = Interlocked.Increment(ref _nextOpaque);
         request.Opaque = opaque;
         request.Flag &= ~(RemotingCommand.ResponseFlagBit | RemotingCommand.OnewayFlagBit);
-        var completion = new TaskCompletionSource<RemotingCommand>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending[opaque] = completion;
+        var call = new PendingCall(ResponseTimeouts.DeadlineAfter(timeout));
+        _pending[opaque] = call;
+        ResponseTimeouts.Watch(this);
         try
         {
             // Registered before the closed check, so a concurrent close either sees it in FailPending or we see the close.
             if (IsClosed) throw Closing();
             await SendAsync(request, cancellationToken).ConfigureAwait(false);
-            return await completion.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            return cancellationToken.CanBeCanceled
+                ? await call.Task.WaitAsync(cancellationToken).ConfigureAwait(false)
+                : await call.Task.ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -412,6 +415,19 @@ public sealed class RemotingConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Fails the calls whose deadline is before <paramref name="now"/> (a stopwatch timestamp); true while others still wait.</summary>
+    internal bool ExpireOverdue(long now)
+    {
+        var waiting = false;
+        foreach (var (opaque, call) in _pending)
+        {
+            if (call.Deadline > now) waiting = true;
+            else if (_pending.TryRemove(opaque, out _)) call.TrySetException(new TimeoutException());
+        }
+
+        return waiting;
+    }
+
     private void FailPending()
     {
         foreach (var (opaque, completion) in _pending)
@@ -457,8 +473,15 @@ public sealed class RemotingConnection : IAsyncDisposable
             }
 
             FailPending();
+            ResponseTimeouts.Forget(this);
             _closed.TrySetResult();
         }
+    }
+
+    /// <summary>A call waiting for its response, and when it stops waiting.</summary>
+    private sealed class PendingCall(long deadline) : TaskCompletionSource<RemotingCommand>(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        public long Deadline { get; } = deadline;
     }
 
     private RemotingConnectionException Closing() =>

@@ -247,6 +247,40 @@ public sealed class RemotingRoundTripTests
         Assert.False(connection.IsClosed);
     }
 
+    [Fact]
+    public async Task Unanswered_calls_time_out_never_early_while_answered_ones_on_the_same_connection_complete()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await StartAsync(table =>
+        {
+            Configure(table);
+            table.Register(104, async (request, connection) =>
+            {
+                await gate.Task;
+                return null;
+            });
+        });
+        var connection = await server.ConnectAsync();
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var unanswered = Enumerable.Range(0, 20)
+            .Select(async i =>
+            {
+                var timeout = TimeSpan.FromMilliseconds(100 + 10 * i);
+                await Assert.ThrowsAsync<RemotingTimeoutException>(() => connection.InvokeAsync(Request(104, "never"), timeout));
+                return (Timeout: timeout, Elapsed: started.Elapsed);
+            })
+            .ToArray();
+        var answered = Enumerable.Range(0, 20).Select(i => connection.InvokeAsync(Request(EchoCode, $"e{i}"), Deadline)).ToArray();
+
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"e{i}"), (await Task.WhenAll(answered)).Select(r => r.Remark));
+        foreach (var (timeout, elapsed) in await Task.WhenAll(unanswered).WaitAsync(Deadline))
+            Assert.InRange(elapsed, timeout, timeout + TimeSpan.FromSeconds(5));
+        Assert.Equal(0, connection.PendingCount);
+        Assert.False(connection.IsClosed);
+        gate.SetResult();
+    }
+
     public static TheoryData<byte[]> MalformedStreams => new()
     {
         // Random bytes: a declared length far beyond the limit or an unknown serialize type.
