@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
@@ -150,11 +151,23 @@ public sealed class Producer : IAsyncDisposable
             if (!m.Properties.ContainsKey(MessageProperties.UniqueKey)) m.SetProperty(MessageProperties.UniqueKey, UniqueKeys.Next());
         }
 
-        var items = messages.Select(m => (m.Flag, Validate(m).ToArray(), MessageProperties.Format(m.Properties))).ToList();
-        var body = MessageBatch.Encode(items);
-        if (body.Length > _options.MaxMessageSize) throw new ArgumentException($"the batch is {body.Length} bytes; the limit is {_options.MaxMessageSize}", nameof(messages));
-        var batch = new Message(topic, body);
-        return await SendWithRetriesAsync(batch, null, body, 0, RequestCode.SendBatchMessage, cancellationToken).ConfigureAwait(false);
+        var items = messages.Select(m => (m.Flag, Validate(m), MessageProperties.Format(m.Properties))).ToList();
+        var length = MessageBatch.EncodedLength(items);
+        if (length > _options.MaxMessageSize) throw new ArgumentException($"the batch is {length} bytes; the limit is {_options.MaxMessageSize}", nameof(messages));
+        // The encoded batch lives in a pooled buffer: a frame is copied into the connection's pipe before the call
+        // waits for its answer, so once the last attempt has ended nothing reads it. At --batch 32 a fresh 33 KB
+        // array per send kept the bench client in gen1 collections 80 times a second.
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            MessageBatch.Encode(items, rented);
+            var body = rented.AsMemory(0, length);
+            return await SendWithRetriesAsync(new Message(topic, body), null, body, 0, RequestCode.SendBatchMessage, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     // Not async itself (one state machine a send fewer), yet a message that fails validation still gives a faulted

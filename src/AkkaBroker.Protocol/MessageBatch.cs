@@ -47,27 +47,41 @@ public static class MessageBatch
         return reader.Error;
     }
 
-    /// <summary>Encodes items (for clients and tests).</summary>
-    public static byte[] Encode(IEnumerable<(int Flag, byte[] Body, byte[] Properties)> items)
+    /// <summary>Encodes items into a new array (for tests and one-off use).</summary>
+    public static byte[] Encode(IEnumerable<(int Flag, ReadOnlyMemory<byte> Body, byte[] Properties)> items)
     {
         var list = items.ToList();
-        var buffer = new byte[list.Sum(i => ItemOverhead + i.Body.Length + i.Properties.Length)];
+        var buffer = new byte[EncodedLength(list)];
+        Encode(list, buffer);
+        return buffer;
+    }
+
+    /// <summary>The bytes <see cref="Encode(IReadOnlyList{ValueTuple{int, ReadOnlyMemory{byte}, byte[]}}, Span{byte})"/> writes for <paramref name="items"/>.</summary>
+    public static int EncodedLength(IReadOnlyList<(int Flag, ReadOnlyMemory<byte> Body, byte[] Properties)> items)
+    {
+        var length = 0L;
+        foreach (var (_, body, properties) in items) length += ItemOverhead + body.Length + properties.Length;
+        return length <= int.MaxValue ? (int)length : throw new ArgumentException("the batch exceeds 2 GiB", nameof(items));
+    }
+
+    /// <summary>Encodes items into the start of <paramref name="destination"/>, which must hold <see cref="EncodedLength"/> bytes.</summary>
+    public static void Encode(IReadOnlyList<(int Flag, ReadOnlyMemory<byte> Body, byte[] Properties)> items, Span<byte> destination)
+    {
         var at = 0;
-        foreach (var (flag, body, properties) in list)
+        foreach (var (flag, body, properties) in items)
         {
             if (properties.Length > short.MaxValue) throw new ArgumentException("properties longer than 32767 bytes", nameof(items));
             var size = ItemOverhead + body.Length + properties.Length;
-            var d = buffer.AsSpan(at, size);
+            var d = destination.Slice(at, size);
+            d[..12].Clear();
             BinaryPrimitives.WriteInt32BigEndian(d, size);
             BinaryPrimitives.WriteInt32BigEndian(d[12..], flag);
             BinaryPrimitives.WriteInt32BigEndian(d[16..], body.Length);
-            body.CopyTo(d[20..]);
+            body.Span.CopyTo(d[20..]);
             BinaryPrimitives.WriteInt16BigEndian(d[(20 + body.Length)..], (short)properties.Length);
             properties.CopyTo(d[(22 + body.Length)..]);
             at += size;
         }
-
-        return buffer;
     }
 
     /// <summary>Walks a batch body item by item without copying; stops at the first malformed item (see <see cref="Error"/>).</summary>

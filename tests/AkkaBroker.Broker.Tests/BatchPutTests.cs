@@ -14,7 +14,7 @@ public sealed class BatchPutTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     private static byte[] Batch(int count, int bodySize = 100, string? ownProperties = null) => MessageBatch.Encode(
-        Enumerable.Range(0, count).Select(i => (i, Encoding.UTF8.GetBytes($"b{i}-" + new string('z', bodySize)), Encoding.UTF8.GetBytes(ownProperties ?? $"KEYS\u0001k{i}"))));
+        Enumerable.Range(0, count).Select(i => (i, (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes($"b{i}-" + new string('z', bodySize)), Encoding.UTF8.GetBytes(ownProperties ?? $"KEYS\u0001k{i}"))));
 
     private static PutMessageBatchRequest Request(byte[] batch, string extra = "") =>
         new() { Topic = "Batch", QueueId = 1, Batch = batch, BatchProperties = Encoding.UTF8.GetBytes(extra), BornTimestamp = 1 };

@@ -105,6 +105,41 @@ public sealed class ProducerTests
     }
 
     [Fact]
+    public async Task Concurrent_batches_store_every_body_intact_though_their_buffers_are_pooled()
+    {
+        await using var node = await EmbeddedNode.StartAsync(null, Orders);
+        await using var producer = new Producer(Options(node));
+        await producer.StartAsync();
+
+        var sent = await Task.WhenAll(Enumerable.Range(0, 6).Select(t => Task.Run(async () =>
+        {
+            var batches = new List<(SendResult Result, string[] Bodies)>();
+            for (var b = 0; b < 5; b++)
+            {
+                var bodies = Enumerable.Range(0, 10).Select(i => $"t{t}-b{b}-m{i}-" + new string((char)('a' + (t + b + i) % 26), 50 * (t + b + i + 1))).ToArray();
+                batches.Add((await producer.SendBatchAsync([.. bodies.Select(body => new Message("Orders", body))]), bodies));
+            }
+
+            return batches;
+        })));
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        foreach (var (result, bodies) in sent.SelectMany(batches => batches))
+        {
+            var ids = result.MsgId.Split(',');
+            Assert.Equal(bodies.Length, ids.Length);
+            for (var i = 0; i < ids.Length; i++)
+            {
+                Assert.True(MessageId.TryDecodeOffsetId(ids[i], out _, out var offset));
+                buffer.ResetWrittenCount();
+                Assert.True(await EventuallyAsync(() => node.Node.Store!.LookUpByPhysicalOffset(offset, buffer)));
+                Assert.Equal(RecordReadStatus.Ok, MessageRecord.TryRead(buffer.WrittenSpan, checkCrc: true, out var record));
+                Assert.Equal(bodies[i], Encoding.UTF8.GetString(record.Body));
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_batch_lands_in_one_queue_with_consecutive_offsets()
     {
         await using var node = await EmbeddedNode.StartAsync(null, Orders);

@@ -177,7 +177,7 @@ public class MessageBatchTests
     [Fact]
     public void Items_read_back_in_order()
     {
-        var batch = MessageBatch.Encode(Enumerable.Range(0, 5).Select(i => (i, new byte[i * 10], System.Text.Encoding.UTF8.GetBytes($"KEYS\u0001k{i}"))));
+        var batch = MessageBatch.Encode(Enumerable.Range(0, 5).Select(i => (i, (ReadOnlyMemory<byte>)new byte[i * 10], System.Text.Encoding.UTF8.GetBytes($"KEYS\u0001k{i}"))));
 
         Assert.Null(MessageBatch.Validate(batch, out var count));
         Assert.Equal(5, count);
