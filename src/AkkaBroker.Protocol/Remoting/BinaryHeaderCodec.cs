@@ -21,23 +21,9 @@ internal static class BinaryHeaderCodec
     {
         var utf8 = Encoding.UTF8;
         var remarkLength = command.Remark is { } remark ? utf8.GetByteCount(remark) : 0;
-        long extLength = 0;
-        var direct = command.DirectHeader;
-        if (direct is not null)
-        {
-            var counter = new BinaryLengthSink();
-            direct.WriteFields(ref counter, command.Code);
-            extLength = counter.Length;
-        }
-        else if (command.ExtFields is { } ext)
-        {
-            foreach (var (key, value) in ext)
-            {
-                var keyLength = utf8.GetByteCount(key);
-                if (keyLength > short.MaxValue) throw new ArgumentException($"extFields key of {keyLength} bytes exceeds 32767", nameof(command));
-                extLength += 2 + keyLength + 4 + utf8.GetByteCount(value);
-            }
-        }
+        var counter = new BinaryLengthSink();
+        WriteExtFields(command, ref counter);
+        var extLength = counter.Length;
 
         var headerLength = FixedLength + remarkLength + extLength;
         if (headerLength > RemotingCodec.MaxHeaderLength)
@@ -57,26 +43,22 @@ internal static class BinaryHeaderCodec
         if (remarkLength > 0) at += utf8.GetBytes(command.Remark, h[at..]);
         BinaryPrimitives.WriteInt32BigEndian(h[at..], (int)extLength);
         at += 4;
-        if (direct is not null)
-        {
-            var entries = new BinaryEntrySink(h.Slice(at, (int)extLength));
-            direct.WriteFields(ref entries, command.Code);
-        }
-        else if (command.ExtFields is { } fields)
-        {
-            foreach (var (key, value) in fields)
-            {
-                var keyLength = utf8.GetBytes(key, h[(at + 2)..]);
-                BinaryPrimitives.WriteInt16BigEndian(h[at..], (short)keyLength);
-                at += 2 + keyLength;
-                var valueLength = utf8.GetBytes(value, h[(at + 4)..]);
-                BinaryPrimitives.WriteInt32BigEndian(h[at..], valueLength);
-                at += 4 + valueLength;
-            }
-        }
+        var entries = new BinaryEntrySink(h.Slice(at, (int)extLength));
+        WriteExtFields(command, ref entries);
 
         output.Advance(total);
         return total;
+    }
+
+    // One walk over the fields for both the length and the bytes: from the direct header when the command has one,
+    // else from its dictionary.
+    private static void WriteExtFields<TSink>(RemotingCommand command, ref TSink sink) where TSink : IExtFieldsSink, allows ref struct
+    {
+        if (command.DirectHeader is { } direct) direct.WriteFields(ref sink, command.Code);
+        else if (command.ExtFields is { } fields)
+        {
+            foreach (var (key, value) in fields) sink.Add(key, value);
+        }
     }
 
     public static RemotingCommand? TryRead(ReadOnlySpan<byte> h, out string? error)

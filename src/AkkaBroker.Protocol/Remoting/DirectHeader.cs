@@ -63,7 +63,7 @@ internal struct BinaryLengthSink : IExtFieldsSink
 
     public void Add(string key, string? value)
     {
-        if (value is not null) Length += 6 + Encoding.UTF8.GetByteCount(key) + Encoding.UTF8.GetByteCount(value);
+        if (value is not null) Length += Entry(key) + Encoding.UTF8.GetByteCount(value);
     }
 
     public void Add(string key, long? value)
@@ -71,12 +71,20 @@ internal struct BinaryLengthSink : IExtFieldsSink
         if (value is not { } v) return;
         Span<byte> digits = stackalloc byte[20];
         v.TryFormat(digits, out var written, default, CultureInfo.InvariantCulture);
-        Length += 6 + Encoding.UTF8.GetByteCount(key) + written;
+        Length += Entry(key) + written;
     }
 
     public void Add(string key, bool? value)
     {
-        if (value is { } v) Length += 6 + Encoding.UTF8.GetByteCount(key) + (v ? 4 : 5);
+        if (value is { } v) Length += Entry(key) + (v ? 4 : 5);
+    }
+
+    // An entry's bytes but its value: the two lengths and the key, which the short length must be able to hold.
+    private static int Entry(string key)
+    {
+        var keyLength = Encoding.UTF8.GetByteCount(key);
+        if (keyLength > short.MaxValue) throw new ArgumentException($"extFields key of {keyLength} bytes exceeds 32767", "command");
+        return 6 + keyLength;
     }
 }
 

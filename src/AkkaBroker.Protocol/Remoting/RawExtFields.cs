@@ -9,7 +9,7 @@ namespace AkkaBroker.Protocol.Remoting;
 /// The extFields of a ROCKETMQ binary header, kept as their wire entries (short keyLen, key, int valLen, value) until
 /// someone asks for a dictionary. Typed headers read their fields straight from the bytes: a send request's 14
 /// fields used to cost a 16-slot dictionary and a string per value, about 1 KB a message on each side of every send.
-/// The entries were checked when the frame was read, so walking them needs no bounds checks beyond the span's own.
+/// The entries are checked when the frame is read, by the same walk that later finds fields in them.
 /// Read-only and thread-safe; a later entry of the same key wins, as it does when the entries fill a dictionary.
 /// </summary>
 internal sealed class RawExtFields : IReadOnlyDictionary<string, string>
@@ -31,37 +31,15 @@ internal sealed class RawExtFields : IReadOnlyDictionary<string, string>
     /// </summary>
     public static RawExtFields? TryCreate(ReadOnlySpan<byte> entries, out string? error)
     {
-        error = null;
         var rest = entries;
         var count = 0;
         while (!rest.IsEmpty)
         {
-            if (rest.Length < 2)
-            {
-                error = $"extFields entry truncated: {rest.Length} byte(s) where a key length is expected";
-                return null;
-            }
-
-            int keyLength = BinaryPrimitives.ReadInt16BigEndian(rest);
-            if (keyLength < 0 || keyLength > rest.Length - 2 - 4)
-            {
-                error = $"extFields key length {keyLength} overruns the {rest.Length - 2} bytes left";
-                return null;
-            }
-
-            var valueLength = BinaryPrimitives.ReadInt32BigEndian(rest[(2 + keyLength)..]);
-            rest = rest[(2 + keyLength + 4)..];
-            if (valueLength < 0 || valueLength > rest.Length)
-            {
-                error = $"extFields.{HeaderKeys.Intern(entries.Slice(entries.Length - rest.Length - 4 - keyLength, keyLength))}: " +
-                        $"value length {valueLength} overruns the {rest.Length} bytes left";
-                return null;
-            }
-
-            rest = rest[valueLength..];
+            if (!TryTake(ref rest, out _, out _, out error)) return null;
             count++;
         }
 
+        error = null;
         return new RawExtFields(entries.ToArray(), count);
     }
 
@@ -71,19 +49,11 @@ internal sealed class RawExtFields : IReadOnlyDictionary<string, string>
         value = default;
         var found = false;
         ReadOnlySpan<byte> rest = _entries;
-        while (!rest.IsEmpty)
+        while (TryTake(ref rest, out var name, out var entryValue, out _))
         {
-            int keyLength = BinaryPrimitives.ReadInt16BigEndian(rest);
-            var name = rest.Slice(2, keyLength);
-            var valueLength = BinaryPrimitives.ReadInt32BigEndian(rest[(2 + keyLength)..]);
-            var start = 2 + keyLength + 4;
-            if (KeyEquals(name, key))
-            {
-                value = rest.Slice(start, valueLength);
-                found = true;
-            }
-
-            rest = rest[(start + valueLength)..];
+            if (!KeyEquals(name, key)) continue;
+            value = entryValue;
+            found = true;
         }
 
         return found;
@@ -113,16 +83,7 @@ internal sealed class RawExtFields : IReadOnlyDictionary<string, string>
     {
         var fields = RemotingCommand.NewExtFields(Count);
         ReadOnlySpan<byte> rest = _entries;
-        while (!rest.IsEmpty)
-        {
-            int keyLength = BinaryPrimitives.ReadInt16BigEndian(rest);
-            var key = HeaderKeys.Intern(rest.Slice(2, keyLength));
-            var valueLength = BinaryPrimitives.ReadInt32BigEndian(rest[(2 + keyLength)..]);
-            var start = 2 + keyLength + 4;
-            fields[key] = Encoding.UTF8.GetString(rest.Slice(start, valueLength));
-            rest = rest[(start + valueLength)..];
-        }
-
+        while (TryTake(ref rest, out var key, out var value, out _)) fields[HeaderKeys.Intern(key)] = Encoding.UTF8.GetString(value);
         return fields;
     }
 
@@ -138,6 +99,40 @@ internal sealed class RawExtFields : IReadOnlyDictionary<string, string>
     public IEnumerator<KeyValuePair<string, string>> GetEnumerator() => ToDictionary().GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    // Takes the entry at the start of rest (short keyLen, key, int valLen, value) and moves past it; false at the end,
+    // or with an error naming what overruns. The one place that knows the layout on the way in.
+    private static bool TryTake(scoped ref ReadOnlySpan<byte> rest, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value, out string? error)
+    {
+        key = value = default;
+        error = null;
+        if (rest.IsEmpty) return false;
+        if (rest.Length < 2)
+        {
+            error = $"extFields entry truncated: {rest.Length} byte(s) where a key length is expected";
+            return false;
+        }
+
+        int keyLength = BinaryPrimitives.ReadInt16BigEndian(rest);
+        if (keyLength < 0 || keyLength > rest.Length - 2 - 4)
+        {
+            error = $"extFields key length {keyLength} overruns the {rest.Length - 2} bytes left";
+            return false;
+        }
+
+        key = rest.Slice(2, keyLength);
+        var valueLength = BinaryPrimitives.ReadInt32BigEndian(rest[(2 + keyLength)..]);
+        var left = rest.Length - 2 - keyLength - 4;
+        if (valueLength < 0 || valueLength > left)
+        {
+            error = $"extFields.{HeaderKeys.Intern(key)}: value length {valueLength} overruns the {left} bytes left";
+            return false;
+        }
+
+        value = rest.Slice(2 + keyLength + 4, valueLength);
+        rest = rest[(2 + keyLength + 4 + valueLength)..];
+        return true;
+    }
 
     // Keys are ASCII in every header RocketMQ defines; anything else is compared through its UTF-8 encoding.
     private static bool KeyEquals(ReadOnlySpan<byte> utf8, string key)

@@ -41,16 +41,7 @@ public class BinaryExtFieldsTests
         BinaryPrimitives.WriteInt16BigEndian(h.AsSpan(3), 405);
         BinaryPrimitives.WriteInt32BigEndian(h.AsSpan(17), ext.Count);
         ext.CopyTo(h, 21);
-        return Frame(h);
-
-        static byte[] Frame(byte[] header)
-        {
-            var frame = new byte[8 + header.Length];
-            BinaryPrimitives.WriteInt32BigEndian(frame, 4 + header.Length);
-            BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(4), (1 << 24) | header.Length);
-            header.CopyTo(frame, 8);
-            return frame;
-        }
+        return RemotingCodecTests.Frame(h, type: 1);
     }
 
     [Fact]

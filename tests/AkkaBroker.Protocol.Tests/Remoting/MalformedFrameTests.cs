@@ -16,13 +16,7 @@ public class MalformedFrameTests
         return frame;
     }
 
-    private static byte[] BinaryFrame(string headerHex)
-    {
-        var header = Convert.FromHexString(headerHex);
-        var frame = Prefix(4 + header.Length, (1 << 24) | header.Length, header.Length);
-        header.CopyTo(frame, 8);
-        return frame;
-    }
+    private static byte[] BinaryFrame(string headerHex) => RemotingCodecTests.Frame(Convert.FromHexString(headerHex), type: 1);
 
     [Theory]
     [InlineData(3)]

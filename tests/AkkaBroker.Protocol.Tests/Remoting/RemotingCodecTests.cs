@@ -42,9 +42,11 @@ public class RemotingCodecTests
         return error!;
     }
 
-    internal static byte[] JsonFrame(string header, byte[]? body = null, int type = 0)
+    internal static byte[] JsonFrame(string header, byte[]? body = null, int type = 0) => Frame(Encoding.UTF8.GetBytes(header), body, type);
+
+    /// <summary>A whole frame of these header bytes, body and serialize type (0 JSON, 1 ROCKETMQ).</summary>
+    internal static byte[] Frame(byte[] h, byte[]? body = null, int type = 0)
     {
-        var h = Encoding.UTF8.GetBytes(header);
         body ??= [];
         var frame = new byte[8 + h.Length + body.Length];
         System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(frame, 4 + h.Length + body.Length);
