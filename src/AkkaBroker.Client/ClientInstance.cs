@@ -105,6 +105,7 @@ public sealed class ClientInstance : IAsyncDisposable
     /// <exception cref="RemotingTimeoutException">No answer within <paramref name="timeout"/>.</exception>
     public Task<RemotingCommand> InvokeAsync(string address, RemotingCommand request, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
+        request.SerializeType = _options.SerializeType;
         Task<RemotingConnection> connecting;
         try
         {
@@ -117,22 +118,14 @@ public sealed class ClientInstance : IAsyncDisposable
 
         // Open already (every send but the first): hand back the connection's own task, without a state machine of
         // this method's on every request.
-        if (connecting.IsCompletedSuccessfully)
-        {
-            request.SerializeType = _options.SerializeType;
-            return connecting.Result.InvokeAsync(request, timeout, cancellationToken);
-        }
-
-        return InvokeOnceConnectedAsync(connecting, request, timeout, cancellationToken);
+        return connecting.IsCompletedSuccessfully
+            ? connecting.Result.InvokeAsync(request, timeout, cancellationToken)
+            : InvokeOnceConnectedAsync(connecting, request, timeout, cancellationToken);
     }
 
-    private async Task<RemotingCommand> InvokeOnceConnectedAsync(
-        Task<RemotingConnection> connecting, RemotingCommand request, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var connection = await connecting.ConfigureAwait(false);
-        request.SerializeType = _options.SerializeType;
-        return await connection.InvokeAsync(request, timeout, cancellationToken).ConfigureAwait(false);
-    }
+    private static async Task<RemotingCommand> InvokeOnceConnectedAsync(
+        Task<RemotingConnection> connecting, RemotingCommand request, TimeSpan timeout, CancellationToken cancellationToken) =>
+        await (await connecting.ConfigureAwait(false)).InvokeAsync(request, timeout, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Sends <paramref name="request"/> to <paramref name="address"/> without waiting for an answer.</summary>
     public async Task InvokeOnewayAsync(string address, RemotingCommand request, CancellationToken cancellationToken = default)

@@ -473,7 +473,6 @@ public sealed class RemotingConnection : IAsyncDisposable
             }
 
             FailPending();
-            ResponseTimeouts.Forget(this);
             _closed.TrySetResult();
         }
     }

@@ -44,9 +44,6 @@ internal static class ResponseTimeouts
         }
     }
 
-    /// <summary>Stops watching a closed connection (its calls have failed).</summary>
-    public static void Forget(RemotingConnection connection) => Connections.TryRemove(connection, out _);
-
     private static void Tick()
     {
         var now = Stopwatch.GetTimestamp();
@@ -59,7 +56,8 @@ internal static class ResponseTimeouts
                 continue;
             }
 
-            // A call made between the look and the removal is seen here (it registered before Watch).
+            // Nothing waits here (a closed connection's calls have all failed): stop looking at it. A call made between
+            // the look and the removal is seen here, since it registered before Watch.
             Connections.TryRemove(connection, out _);
             if (connection.PendingCount > 0 && Connections.TryAdd(connection, 0)) waiting = true;
         }
