@@ -104,7 +104,7 @@ public sealed class RemotingConnection : IAsyncDisposable
         request.Flag &= ~(RemotingCommand.ResponseFlagBit | RemotingCommand.OnewayFlagBit);
         var call = new PendingCall(ResponseTimeouts.DeadlineAfter(timeout));
         _pending[opaque] = call;
-        ResponseTimeouts.Watch(this);
+        _options.ResponseTimeouts.Watch(this, call.Deadline);
         try
         {
             // Registered before the closed check, so a concurrent close either sees it in FailPending or we see the close.
@@ -415,17 +415,20 @@ public sealed class RemotingConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Fails the calls whose deadline is before <paramref name="now"/> (a stopwatch timestamp); true while others still wait.</summary>
-    internal bool ExpireOverdue(long now)
+    /// <summary>
+    /// Fails the calls whose deadline is before <paramref name="now"/> (a stopwatch timestamp); returns the earliest
+    /// deadline of those still waiting, long.MaxValue when none does.
+    /// </summary>
+    internal long ExpireOverdue(long now)
     {
-        var waiting = false;
+        var earliest = long.MaxValue;
         foreach (var (opaque, call) in _pending)
         {
-            if (call.Deadline > now) waiting = true;
+            if (call.Deadline > now) earliest = Math.Min(earliest, call.Deadline);
             else if (_pending.TryRemove(opaque, out _)) call.TrySetException(new TimeoutException());
         }
 
-        return waiting;
+        return earliest;
     }
 
     private void FailPending()

@@ -20,6 +20,9 @@ public sealed class RemotingOptions
     /// </summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>What fails this connection's overdue calls: the process-wide one, or a test's own.</summary>
+    internal ResponseTimeouts ResponseTimeouts { get; init; } = ResponseTimeouts.Shared;
+
     /// <summary>The shared defaults.</summary>
     public static RemotingOptions Default { get; } = new();
 }

@@ -72,6 +72,31 @@ public sealed class PipeConnectionTests
     }
 
     [Fact]
+    public async Task A_short_call_behind_a_long_one_times_out_on_its_own_deadline_and_the_timer_then_sleeps()
+    {
+        var timeouts = new ResponseTimeouts();
+        // Nobody answers: the frames just pile up in the pipe.
+        var client = new RemotingConnection(new DuplexPipe(new Pipe().Reader, new Pipe().Writer), options: new RemotingOptions { ResponseTimeouts = timeouts });
+        client.Start();
+        var longCall = client.InvokeAsync(Request(100), TimeSpan.FromMinutes(5));
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.ThrowsAsync<RemotingTimeoutException>(() => client.InvokeAsync(Request(100), TimeSpan.FromMilliseconds(300)).WaitAsync(Deadline));
+        Assert.InRange(started.Elapsed, TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(5));
+
+        // Only the five-minute call waits now, so there is nothing to look at for five minutes (a fixed 10 ms period
+        // ticked about 50 times here).
+        var ticks = timeouts.Ticks;
+        await Task.Delay(500);
+        Assert.InRange(timeouts.Ticks - ticks, 0, 1);
+        Assert.Equal(1, client.PendingCount);
+        Assert.False(longCall.IsCompleted);
+
+        await client.DisposeAsync();
+        await Assert.ThrowsAsync<RemotingConnectionException>(() => longCall.WaitAsync(Deadline));
+    }
+
+    [Fact]
     public async Task Frame_over_the_configured_maximum_closes_the_connection()
     {
         var toServer = new Pipe();
