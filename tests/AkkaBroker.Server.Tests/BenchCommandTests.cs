@@ -197,6 +197,10 @@ public sealed class BenchCommandTests
         Assert.InRange(result.Seconds, 0.3, 30);
         Assert.True(result.Lateness.Max >= result.Lateness.Percentile(99));
         Assert.True(result.StalledMicros == 0 || result.Lateness.Max > JitterProbe.StallMicros);
+        // Only the part of a stall beyond the target counts, so it is below the stalled time and zero without such a stall.
+        Assert.True(result.OverTargetMicros <= result.StalledMicros);
+        Assert.True(result.OverTargetMicros == 0 || result.Lateness.Max > JitterProbe.TargetMicros);
+        Assert.InRange(result.OverTargetPercent, 0, 100);
     }
 
     [Fact]
@@ -204,7 +208,7 @@ public sealed class BenchCommandTests
     {
         var (code, stdout, stderr) = ServeProcess.Run(null, "bench", "jitter", "--duration", "1");
         Assert.True(code == 0, stderr);
-        Assert.Matches(@"^jitter: \d+ sleeps of 15 us woke late by p50 \d+ us, p99 \d+ us, p99\.9 \d+ us, max \d+ us; [\d.]+ ms per second lost to wake-ups over 200 us late\s*$", stdout);
+        Assert.Matches(@"^jitter: \d+ sleeps of 15 us woke late by p50 \d+ us, p99 \d+ us, p99\.9 \d+ us, max \d+ us; [\d.]+ ms per second lost to wake-ups over 200 us late; a wake-up due at \d+\.\d\d% of moments waited over 1000 us\s*$", stdout);
 
         var (bad, _, reason) = ServeProcess.Run(null, "bench", "jitter", "--sleep-us", "0");
         Assert.Equal(2, bad);
