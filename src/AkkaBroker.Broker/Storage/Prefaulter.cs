@@ -12,8 +12,10 @@ namespace AkkaBroker.Broker.Storage;
 /// backs guest pages lazily), that allocation is what bounds batched sends, and here it runs beside the writer
 /// instead of inside its write call. But bringing pages in ahead, in bulk, can stall a core for milliseconds, which
 /// light traffic pays for in latency; so <see cref="CommitLogPrefault.Auto"/> prefaults only while the writer is
-/// saturated (<see cref="PrefaultGate"/>). It checks every 10 ms, so even at 400 MB/s the writer moves 4 MB between
-/// checks, well inside a window of tens of MB. The gate looks at 1 s windows: in 100 ms ones, a single write that
+/// saturated (<see cref="PrefaultGate"/>). While prefaulting it checks every 10 ms, so even at 400 MB/s the writer moves
+/// 4 MB between checks, well inside a window of tens of MB; while <see cref="CommitLogPrefault.Auto"/> is off it only
+/// needs to close the gate's windows, and checks every 250 ms (at 10 ms an idle broker woke 100 times a second for
+/// it, each wake-up a thread hop or two on a VM that charges tens of microseconds for one). The gate looks at 1 s windows: in 100 ms ones, a single write that
 /// stalled inside the host made a lightly loaded writer look saturated and turned prefaulting on at 65k msgs/s.
 /// Windows are timed by the clock (<see cref="LoadWindow"/>): one prefault call can block for seconds, and the ticks
 /// queued meanwhile arrive together.
@@ -27,6 +29,7 @@ public sealed class Prefaulter : ActorBase
 
     private const string TimerKey = "prefault";
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan GateInterval = TimeSpan.FromMilliseconds(250);
     private static readonly long WindowTicks = Stopwatch.Frequency;
     private readonly CommitLog _log;
     private readonly long _ahead;
@@ -34,6 +37,7 @@ public sealed class Prefaulter : ActorBase
     private readonly WriterLoad? _load;
     private PrefaultGate _gate;
     private LoadWindow _window;
+    private TimeSpan _interval;
 
     /// <summary>Creates the prefaulter for <paramref name="log"/>, up to <paramref name="ahead"/> bytes past its end.</summary>
     /// <param name="log">The CommitLog.</param>
@@ -57,7 +61,7 @@ public sealed class Prefaulter : ActorBase
         Actors.Props.Create(() => new Prefaulter(log, ahead, mode, load)).WithDedicatedThread();
 
     /// <inheritdoc />
-    protected override void PreStart() => Context.Timers.StartPeriodicTimer(TimerKey, Tick.Instance, Interval);
+    protected override void PreStart() => TickEvery(_mode == CommitLogPrefault.Always ? Interval : GateInterval);
 
     /// <inheritdoc />
     protected override void OnReceive(object message)
@@ -68,9 +72,18 @@ public sealed class Prefaulter : ActorBase
             return;
         }
 
-        if (!IsOn() || _log.PrefaultAhead(_ahead) >= 0) return;
+        var on = IsOn();
+        TickEvery(on ? Interval : GateInterval);
+        if (!on || _log.PrefaultAhead(_ahead) >= 0) return;
         Context.Timers.Cancel(TimerKey);
         Context.Log.LogWarning("commit-log-prefault is {Mode} but the kernel refused to prefault pages (MADV_POPULATE_READ needs Linux 5.14 or later); prefaulting is off until restart", _mode);
+    }
+
+    private void TickEvery(TimeSpan interval)
+    {
+        if (interval == _interval) return;
+        _interval = interval;
+        Context.Timers.StartPeriodicTimer(TimerKey, Tick.Instance, interval);
     }
 
     private bool IsOn()
