@@ -62,7 +62,8 @@ CONF
   exit $status
 fi
 # The client issue's four measurements and RocketMQ's default point, one after another, each on a fresh node, with
-# the targets checked: (d) runs at half of the rate (a) just reached. DURATION (seconds per run, default 20).
+# the targets checked: (d) runs at half of the rate (a) just reached, followed by `bench echo` at the same rate (the
+# open-loop floor of the machine, with no broker). DURATION (seconds per run, default 20).
 # The machine's wake-up jitter (`bench jitter`, idle) is measured before and after, since latency is read against it.
 if [ "${1:-}" = "network-suite" ]; then
   duration=${DURATION:-20}
@@ -98,6 +99,10 @@ if [ "${1:-}" = "network-suite" ]; then
   if [ "$rate" -gt 0 ]; then
     one "(d) 1 KiB, open loop at --rate $rate" "p99 < 1000 us" X=d -- --size 1024 --rate "$rate"
     [ -n "$last" ] && [ "$(p99 "$last")" -lt 1000 ] && d_met=1
+    # The same open loop against a bare loopback echo (no broker): the machine's own floor for (d).
+    out=$(dotnet src/AkkaBroker.Server/bin/Release/net10.0/akkabroker.dll bench echo --rate "$rate" --size 1024 --threads 64 --duration "$duration" 2>&1 || true)
+    printf '%-40s %s   [%s]\n' "(d) floor: bare echo at --rate $rate" "$(grep '^total:' <<<"$out" || echo 'total: no result')" "report only"
+    grep '^open loop:' <<<"$out" | sed 's/^/    /' || true
   fi
   one "RocketMQ's default point: 128 B" "report only" X=e -- --size 128
   jitter after

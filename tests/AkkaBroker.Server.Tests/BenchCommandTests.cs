@@ -216,6 +216,26 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public void Bench_echo_measures_a_bare_loopback_echo_at_the_rate_and_rejects_bad_arguments()
+    {
+        var (code, stdout, stderr) = ServeProcess.Run(null, "bench", "echo", "--rate", "2000", "--duration", "2", "--warmup", "1", "--json");
+
+        Assert.True(code == 0, stderr);
+        var total = JsonLines(stdout)[^1];
+        Assert.Equal("total", (string?)total["kind"]);
+        // Open loop: every scheduled frame is sent and answered, so the rate is the one asked for.
+        Assert.InRange((double)total["msgsPerSec"]!, 1500, 2100);
+        Assert.Equal(0, (long)total["failed"]!);
+        Assert.True((long)total["p50Us"]! > 0, stdout);
+        Assert.True((long)total["startLagP99Us"]! <= (long)total["p99Us"]!, stdout);
+        Assert.True((long)total["fromStartP99Us"]! <= (long)total["p99Us"]!, stdout);
+
+        var (bad, _, reason) = ServeProcess.Run(null, "bench", "echo", "--rate", "0");
+        Assert.Equal(2, bad);
+        Assert.Contains("--rate", reason);
+    }
+
+    [Fact]
     public void Bad_arguments_exit_with_2_and_a_reason()
     {
         var (code, _, stderr) = ServeProcess.Run(null, "bench", "producer", "--threads", "0", "--duration", "1");

@@ -14,10 +14,11 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var command = new Command("bench", "Measure a running cluster (producer or consumer load), or this machine's wake-up jitter.");
+        var command = new Command("bench", "Measure a running cluster (producer or consumer load), or this machine's wake-up jitter and open-loop floor.");
         command.Subcommands.Add(Producer());
         command.Subcommands.Add(Consumer());
         command.Subcommands.Add(JitterProbe.Create());
+        command.Subcommands.Add(EchoBaseline.Create());
         return command;
     }
 
@@ -228,7 +229,7 @@ internal static class BenchCommand
         return 0;
     }
 
-    private static Option<int> WarmupOption(string description) => new("--warmup")
+    internal static Option<int> WarmupOption(string description) => new("--warmup")
     {
         // 5 s was too short: producer runs measured from 5 s caught a start-up stall of up to 1.7 s (JIT tiering,
         // thread pool growth) in 4 of 8 open-loop runs; from 15 s, none in 5 runs.
@@ -237,7 +238,7 @@ internal static class BenchCommand
     };
 
     // Waits the run's length; Ctrl+C ends it early, and the figures so far are still printed.
-    private static async Task RunForAsync(int seconds, CancellationToken ct)
+    internal static async Task RunForAsync(int seconds, CancellationToken ct)
     {
         try
         {
