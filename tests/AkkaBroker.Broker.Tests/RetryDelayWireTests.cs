@@ -51,6 +51,45 @@ public sealed class RetryDelayWireTests
     }
 
     [Fact]
+    public async Task A_delayed_message_sent_while_the_scheduler_idles_is_still_delivered_on_time()
+    {
+        await using var node = await WireNode.StartAsync(null, Topics, Levels);
+        // Nothing waits: the scheduler looks once a second (the shortest level) instead of every 100 ms.
+        await Task.Delay(2_500);
+
+        var clock = Stopwatch.StartNew();
+        Assert.Equal(ResponseCode.Success, (await node.SendAsync("Orders", "after a quiet spell", queueId: 3, properties: [new(MessageProperties.DelayLevel, "1")])).Code);
+        var records = await PullUntilAsync(node, "CG", "Orders", 3, 0, Soon);
+
+        Assert.Equal("after a quiet spell", Assert.Single(records).Body);
+        // Seen within a second of its arrival, so delivered when due (a few hundred ms of slack for a busy machine).
+        Assert.InRange(clock.ElapsedMilliseconds, 950, 1_000 + 1_500);
+    }
+
+    [Theory]
+    [InlineData(long.MaxValue, 1000, 1000)] // nothing waits: the idle look
+    [InlineData(10_350, 1000, 350)] // until the earliest waiting message is due
+    [InlineData(10_020, 1000, 100)] // but never sooner than 100 ms
+    [InlineData(9_000, 1000, 100)] // overdue (left for this tick): soon
+    [InlineData(10_000 + 7_200_000, 1000, 1000)] // two hours off: still the idle look, for messages stored meanwhile
+    [InlineData(10_900, 500, 500)] // the idle look is the cap
+    public void The_scheduler_waits_until_the_next_message_is_due_within_its_bounds(long nextDue, int idleMs, int expectedMs)
+    {
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), Delay.ScheduleService.NextWait(nextDue, 10_000, TimeSpan.FromMilliseconds(idleMs)));
+    }
+
+    [Theory]
+    [InlineData("1s 5s 10s 30s", 1000)]
+    [InlineData("2s 5s", 1000)]
+    [InlineData("500ms 2s", 500)]
+    [InlineData("10ms", 100)]
+    public void The_idle_look_is_at_most_the_shortest_level_so_a_new_message_is_never_seen_after_it_is_due(string levels, int expectedMs)
+    {
+        var parsed = levels.Split(' ').Select(l => l.EndsWith("ms") ? TimeSpan.FromMilliseconds(int.Parse(l[..^2])) : TimeSpan.FromSeconds(int.Parse(l[..^1]))).ToList();
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), Delay.ScheduleService.IdleWait(parsed));
+    }
+
+    [Fact]
     public async Task Delay_progress_survives_a_restart_and_each_message_is_delivered_exactly_once()
     {
         using var dir = new StoreDir();
