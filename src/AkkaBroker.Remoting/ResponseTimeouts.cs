@@ -29,7 +29,8 @@ internal sealed class ResponseTimeouts
     private long _ticks;
 
     /// <summary>A separate instance (tests); connections use <see cref="Shared"/> unless their options say otherwise.</summary>
-    internal ResponseTimeouts() => _timer = TimeProvider.System.CreateTimer(static s => ((ResponseTimeouts)s!).Tick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    internal ResponseTimeouts() =>
+        _timer = TimeProvider.System.CreateTimer(static s => ((ResponseTimeouts)s!).Tick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
 
     /// <summary>The process-wide instance.</summary>
     public static ResponseTimeouts Shared { get; } = new();

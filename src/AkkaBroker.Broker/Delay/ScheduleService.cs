@@ -17,8 +17,9 @@ namespace AkkaBroker.Broker.Delay;
 /// topic and queue (DELAY, REAL_TOPIC and REAL_QID removed), advancing the level's offset only once the copy is
 /// stored. The next tick comes when the earliest message still waiting falls due, at least 100 ms and at most 1 s
 /// (or the shortest level, if shorter) later: a message stored meanwhile is seen by then, and is due no sooner than
-/// that. RocketMQ (and this actor before) looked every 100 ms, which woke an idle broker ten times a second. Offsets persist in <c>config/delayOffset.json</c> each tick that moved one and at stop, so delivery
-/// resumes after a restart (at worst a message is delivered twice, never lost).
+/// that. RocketMQ (and this actor before) looked every 100 ms, which woke an idle broker ten times a second. Offsets
+/// persist in <c>config/delayOffset.json</c> each tick that moved one and at stop, so delivery resumes after a
+/// restart (at worst a message is delivered twice, never lost).
 /// </summary>
 public sealed class ScheduleService : ActorBase
 {

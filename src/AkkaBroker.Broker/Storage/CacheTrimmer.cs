@@ -8,12 +8,12 @@ namespace AkkaBroker.Broker.Storage;
 /// <summary>
 /// Keeps the CommitLog's page cache to a window behind its flushed end (<c>commit-log-cache-trim</c>): every 100 ms it
 /// drops the flushed bytes that have fallen out of the window; once a tick finds nothing newly flushed and nothing
-/// newly dropped, it looks every 500 ms (the async flush interval: nothing newer can be dropped sooner) until something
-/// is, since an idle broker was woken ten times a second for it. On a VM whose host takes back the memory the guest frees
-/// (free page reporting), every page the cache takes from free memory costs a fault inside the host; there the page
-/// cache of a growing log is what bounds batched sends (the kernel's page zeroing took 38% of both cores at 270 MB/s,
-/// measured), while pages dropped here are taken again at once and stay with the guest. Data the reader treats as in
-/// memory is kept to the same window (see <c>MessageReader</c>).
+/// newly dropped, it looks every 500 ms (the async flush interval: nothing newer can be dropped sooner) until
+/// something is, since an idle broker was woken ten times a second for it. On a VM whose host takes back the memory
+/// the guest frees (free page reporting), every page the cache takes from free memory costs a fault inside the host;
+/// there the page cache of a growing log is what bounds batched sends (the kernel's page zeroing took 38% of both
+/// cores at 270 MB/s, measured), while pages dropped here are taken again at once and stay with the guest. Data the
+/// reader treats as in memory is kept to the same window (see <c>MessageReader</c>).
 /// </summary>
 public sealed class CacheTrimmer : ActorBase
 {

@@ -15,8 +15,9 @@ namespace AkkaBroker.Broker.Storage;
 /// saturated (<see cref="PrefaultGate"/>). While prefaulting it checks every 10 ms, so even at 400 MB/s the writer moves
 /// 4 MB between checks, well inside a window of tens of MB; while <see cref="CommitLogPrefault.Auto"/> is off it only
 /// needs to close the gate's windows, and checks every 250 ms (at 10 ms an idle broker woke 100 times a second for
-/// it, each wake-up a thread hop or two on a VM that charges tens of microseconds for one). The gate looks at 1 s windows: in 100 ms ones, a single write that
-/// stalled inside the host made a lightly loaded writer look saturated and turned prefaulting on at 65k msgs/s.
+/// it, each wake-up a thread hop or two on a VM that charges tens of microseconds for one). The gate looks at 1 s
+/// windows: in 100 ms ones, a single write that stalled inside the host made a lightly loaded writer look saturated
+/// and turned prefaulting on at 65k msgs/s.
 /// Windows are timed by the clock (<see cref="LoadWindow"/>): one prefault call can block for seconds, and the ticks
 /// queued meanwhile arrive together.
 /// </summary>

@@ -11,9 +11,9 @@ namespace AkkaBroker.Server.Bench;
 /// <c>akkabroker bench echo</c>: the open-loop floor of this machine, with no broker. Frames of <c>--size</c> bytes go
 /// over one loopback TCP connection to an echo loop in the same process, started by the same pacer as
 /// <c>bench producer --rate</c> and measured the same way (from each send's scheduled moment, so the pacer's own
-/// lateness counts). The thread hops are the producer's (the pacer queues, one send loop writes everything queued in one
-/// <c>send()</c>, a read loop completes the waiting sends), with no encoding and an echo that does no work at all, so
-/// no broker answering over TCP can beat this latency on the same machine: it is what the open-loop target is read
+/// lateness counts). The thread hops are the producer's (the pacer queues, one send loop writes everything queued in
+/// one <c>send()</c>, a read loop completes the waiting sends), with no encoding and an echo that does no work at all,
+/// so no broker answering over TCP can beat this latency on the same machine: it is what the open-loop target is read
 /// against. (A <c>send()</c> per frame from the pacer thread fell behind at 60k frames/s.)
 /// </summary>
 internal static class EchoBaseline
