@@ -62,8 +62,8 @@ public sealed class RetryDelayWireTests
         var records = await PullUntilAsync(node, "CG", "Orders", 3, 0, Soon);
 
         Assert.Equal("after a quiet spell", Assert.Single(records).Body);
-        // Seen within a second of its arrival, so delivered when due (a few hundred ms of slack for a busy machine).
-        Assert.InRange(clock.ElapsedMilliseconds, 950, 1_000 + 1_500);
+        // Seen within a second of its arrival, so delivered when due (with the other tests' slack for a busy machine).
+        Assert.InRange(clock.ElapsedMilliseconds, 950, 1_000 + 3_000);
     }
 
     [Theory]
