@@ -126,7 +126,7 @@ internal static class BenchCommand
         await stop.CancelAsync();
         await Task.WhenAll(senders);
         await report;
-        var elapsed = Math.Max((Stopwatch.GetTimestamp() - measureFrom) / (double)Stopwatch.Frequency, 1e-3);
+        var elapsed = MeasuredSeconds(measureFrom);
         Print(s, "total", sent, failed, elapsed, total, totalSplit);
         return 0;
     }
@@ -223,11 +223,14 @@ internal static class BenchCommand
         await RunForAsync(s.Warmup + s.Duration, ct);
         await stop.CancelAsync();
         await report;
-        var elapsed = Math.Max((Stopwatch.GetTimestamp() - measureFrom) / (double)Stopwatch.Frequency, 1e-3);
+        var elapsed = MeasuredSeconds(measureFrom);
         var count = Interlocked.Read(ref received);
         Print(s with { Size = count > 0 ? (int)(Interlocked.Read(ref bytes) / count) : 0 }, "total", count, 0, elapsed, total);
         return 0;
     }
+
+    /// <summary>Seconds from <paramref name="measureFrom"/> (the warm-up's end, a stopwatch timestamp) to now; never zero.</summary>
+    internal static double MeasuredSeconds(long measureFrom) => Math.Max((Stopwatch.GetTimestamp() - measureFrom) / (double)Stopwatch.Frequency, 1e-3);
 
     internal static Option<int> WarmupOption(string description) => new("--warmup")
     {

@@ -75,8 +75,7 @@ internal static class EchoBaseline
                     for (var n = Volatile.Read(ref queued); n > 0; n = Interlocked.Add(ref queued, -n))
                     {
                         n = Math.Min(n, perCall);
-                        var bytes = (int)n * s.Size;
-                        for (var sent = 0; sent < bytes;) sent += await client.SendAsync(zeros.AsMemory(sent, bytes - sent), SocketFlags.None).ConfigureAwait(false);
+                        await SendAllAsync(client, zeros.AsMemory(0, (int)n * s.Size)).ConfigureAwait(false);
                     }
                 }
             }
@@ -113,13 +112,19 @@ internal static class EchoBaseline
         await BenchCommand.RunForAsync(s.Warmup + s.Duration, ct);
         await stop.CancelAsync();
         await pacing;
-        var elapsed = Math.Max((Stopwatch.GetTimestamp() - measureFrom) / (double)Stopwatch.Frequency, 1e-3);
+        var elapsed = BenchCommand.MeasuredSeconds(measureFrom);
         await finished.CancelAsync();
         await sending;
         client.Shutdown(SocketShutdown.Both);
         await Task.WhenAll(echo, replies);
         BenchCommand.Print(s, "total", Interlocked.Read(ref answered), 0, elapsed, total, split);
         return 0;
+    }
+
+    // A send() may take only part of what it is given.
+    private static async Task SendAllAsync(Socket socket, ReadOnlyMemory<byte> bytes)
+    {
+        for (var sent = 0; sent < bytes.Length;) sent += await socket.SendAsync(bytes[sent..], SocketFlags.None).ConfigureAwait(false);
     }
 
     // Sends back whatever arrives, until the peer closes.
@@ -131,7 +136,7 @@ internal static class EchoBaseline
             int n;
             while ((n = await socket.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false)) > 0)
             {
-                for (var sent = 0; sent < n;) sent += await socket.SendAsync(buffer.AsMemory(sent, n - sent), SocketFlags.None).ConfigureAwait(false);
+                await SendAllAsync(socket, buffer.AsMemory(0, n)).ConfigureAwait(false);
             }
         }
         catch (SocketException)
