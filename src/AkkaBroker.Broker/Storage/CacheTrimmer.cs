@@ -30,7 +30,7 @@ public sealed class CacheTrimmer : ActorBase
     private readonly long _window;
     private readonly long _step;
     private readonly CommitLogCacheTrim _mode;
-    private TimeSpan _interval;
+    private TickInterval _tick;
     private long _lastFlushed = -1;
     private long _lastTrimmed = -1;
 
@@ -59,7 +59,7 @@ public sealed class CacheTrimmer : ActorBase
     {
         Context.Log.LogInformation("CommitLog page cache kept to {Window} MiB behind the flushed end (commit-log-cache-trim = {Mode}{Why})",
             _window >> 20, _mode.ToString().ToUpperInvariant(), _mode == CommitLogCacheTrim.Auto ? ": this VM hands free memory back to its host" : "");
-        TickEvery(Interval);
+        _tick.Set(Context.Timers, TimerKey, Tick.Instance, Interval);
     }
 
     /// <inheritdoc />
@@ -75,19 +75,12 @@ public sealed class CacheTrimmer : ActorBase
         var trimmed = _log.TrimCacheBelow(flushed - _window, _step, MaxStep);
         if (trimmed >= 0)
         {
-            TickEvery(flushed != _lastFlushed || trimmed != _lastTrimmed ? Interval : IdleInterval);
+            _tick.Set(Context.Timers, TimerKey, Tick.Instance, flushed != _lastFlushed || trimmed != _lastTrimmed ? Interval : IdleInterval);
             (_lastFlushed, _lastTrimmed) = (flushed, trimmed);
             return;
         }
 
         Context.Timers.Cancel(TimerKey);
         Context.Log.LogWarning("commit-log-cache-trim is on but the OS refused to drop pages from the page cache; trimming is off until restart");
-    }
-
-    private void TickEvery(TimeSpan interval)
-    {
-        if (interval == _interval) return;
-        _interval = interval;
-        Context.Timers.StartPeriodicTimer(TimerKey, Tick.Instance, interval);
     }
 }

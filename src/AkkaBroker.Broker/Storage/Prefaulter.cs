@@ -38,7 +38,7 @@ public sealed class Prefaulter : ActorBase
     private readonly WriterLoad? _load;
     private PrefaultGate _gate;
     private LoadWindow _window;
-    private TimeSpan _interval;
+    private TickInterval _tick;
 
     /// <summary>Creates the prefaulter for <paramref name="log"/>, up to <paramref name="ahead"/> bytes past its end.</summary>
     /// <param name="log">The CommitLog.</param>
@@ -62,7 +62,7 @@ public sealed class Prefaulter : ActorBase
         Actors.Props.Create(() => new Prefaulter(log, ahead, mode, load)).WithDedicatedThread();
 
     /// <inheritdoc />
-    protected override void PreStart() => TickEvery(_mode == CommitLogPrefault.Always ? Interval : GateInterval);
+    protected override void PreStart() => _tick.Set(Context.Timers, TimerKey, Tick.Instance, _mode == CommitLogPrefault.Always ? Interval : GateInterval);
 
     /// <inheritdoc />
     protected override void OnReceive(object message)
@@ -74,17 +74,10 @@ public sealed class Prefaulter : ActorBase
         }
 
         var on = IsOn();
-        TickEvery(on ? Interval : GateInterval);
+        _tick.Set(Context.Timers, TimerKey, Tick.Instance, on ? Interval : GateInterval);
         if (!on || _log.PrefaultAhead(_ahead) >= 0) return;
         Context.Timers.Cancel(TimerKey);
         Context.Log.LogWarning("commit-log-prefault is {Mode} but the kernel refused to prefault pages (MADV_POPULATE_READ needs Linux 5.14 or later); prefaulting is off until restart", _mode);
-    }
-
-    private void TickEvery(TimeSpan interval)
-    {
-        if (interval == _interval) return;
-        _interval = interval;
-        Context.Timers.StartPeriodicTimer(TimerKey, Tick.Instance, interval);
     }
 
     private bool IsOn()
