@@ -88,20 +88,8 @@ public sealed class RequestLane : IAsyncDisposable
             return false;
         }
 
-        _ = RunInlineAsync(item);
+        _ = RunAsync(item, inline: true);
         return true;
-    }
-
-    private async Task RunInlineAsync(WorkItem item)
-    {
-        try
-        {
-            await RunAsync(item).ConfigureAwait(false);
-        }
-        finally
-        {
-            Release();
-        }
     }
 
     private void Release()
@@ -109,21 +97,30 @@ public sealed class RequestLane : IAsyncDisposable
         if (Interlocked.Decrement(ref _inFlight) == 0) Volatile.Read(ref _drained)?.TrySetResult();
     }
 
-    private async Task RunAsync(WorkItem item)
+    // An inline lane's slot is given back here rather than by a wrapper awaiting this run: a wrapper's state
+    // machine was a second allocation for every send that waits for the store, which is every send.
+    private async Task RunAsync(WorkItem item, bool inline)
     {
-        RemotingCommand? response;
         try
         {
-            response = await item.Processor.ProcessAsync(item.Request, item.Connection).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            _logger.LogWarning(e, "Processing {Request} from {Address} failed", item.Request, item.Connection.RemoteAddress);
-            response = RemotingCommand.CreateResponse(item.Request, ResponseCode.SystemError, e.Message);
-        }
+            RemotingCommand? response;
+            try
+            {
+                response = await item.Processor.ProcessAsync(item.Request, item.Connection).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                _logger.LogWarning(e, "Processing {Request} from {Address} failed", item.Request, item.Connection.RemoteAddress);
+                response = RemotingCommand.CreateResponse(item.Request, ResponseCode.SystemError, e.Message);
+            }
 
-        // Never throws: a closed connection or an unencodable response are handled inside.
-        if (response is not null) await item.Connection.SendResponseAsync(item.Request, response).ConfigureAwait(false);
+            // Never throws: a closed connection or an unencodable response are handled inside.
+            if (response is not null) await item.Connection.SendResponseAsync(item.Request, response).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (inline) Release();
+        }
     }
 
     private async Task WorkAsync()
@@ -131,7 +128,7 @@ public sealed class RequestLane : IAsyncDisposable
         var reader = _queue!.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (reader.TryRead(out var item)) await RunAsync(item).ConfigureAwait(false);
+            while (reader.TryRead(out var item)) await RunAsync(item, inline: false).ConfigureAwait(false);
         }
     }
 

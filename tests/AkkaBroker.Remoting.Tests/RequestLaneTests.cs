@@ -76,6 +76,31 @@ public sealed class RequestLaneTests
         Assert.Equal("4", (await connection.InvokeAsync(Request(RequestCode.SendMessageV2, "4"), Deadline)).Remark);
     }
 
+    [Fact]
+    public async Task An_inline_lane_frees_the_slot_of_a_request_whose_processor_failed()
+    {
+        var calls = 0;
+        RequestLane? send = null;
+        await using var server = await StartAsync(table =>
+        {
+            send = table.AddInlineLane("send", maxInFlight: 1);
+            table.Register(RequestCode.SendMessageV2, async (request, _) =>
+            {
+                await Task.Yield();
+                if (Interlocked.Increment(ref calls) == 1) throw new InvalidOperationException("store refused");
+                return Echo(request);
+            }, send);
+        });
+        var connection = await server.ConnectAsync();
+
+        var failed = await connection.InvokeAsync(Request(RequestCode.SendMessageV2, "1"), Deadline);
+
+        Assert.Equal(ResponseCode.SystemError, failed.Code);
+        Assert.Contains("store refused", failed.Remark);
+        await WaitUntilAsync(() => send!.QueuedCount == 0);
+        Assert.Equal("2", (await connection.InvokeAsync(Request(RequestCode.SendMessageV2, "2"), Deadline)).Remark);
+    }
+
     [Theory]
     [InlineData(SerializeType.Json)]
     [InlineData(SerializeType.Rocketmq)]
