@@ -88,7 +88,7 @@ public sealed class RequestLane : IAsyncDisposable
             return false;
         }
 
-        _ = RunAsync(item, inline: true);
+        _ = RunAsync(item);
         return true;
     }
 
@@ -99,7 +99,7 @@ public sealed class RequestLane : IAsyncDisposable
 
     // An inline lane's slot is given back here rather than by a wrapper awaiting this run: a wrapper's state
     // machine was a second allocation for every send that waits for the store, which is every send.
-    private async Task RunAsync(WorkItem item, bool inline)
+    private async Task RunAsync(WorkItem item)
     {
         try
         {
@@ -119,7 +119,7 @@ public sealed class RequestLane : IAsyncDisposable
         }
         finally
         {
-            if (inline) Release();
+            if (_inline) Release();
         }
     }
 
@@ -128,7 +128,7 @@ public sealed class RequestLane : IAsyncDisposable
         var reader = _queue!.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (reader.TryRead(out var item)) await RunAsync(item, inline: false).ConfigureAwait(false);
+            while (reader.TryRead(out var item)) await RunAsync(item).ConfigureAwait(false);
         }
     }
 
