@@ -110,9 +110,9 @@ if [ "${1:-}" = "network-suite" ]; then
   fi
   one "RocketMQ's default point: 128 B" "report only" X=e -- --size 128
   jitter after
-  echo "(a) $(verdict $(( $(msgs "$a") >= 100000 ))), (b) $(verdict $(( $(msgs "$b") >= 300000 ))) by default, $(verdict $(( $(msgs "$bp") >= 300000 ))) with PREFAULT=OFF, $(verdict $(( $(msgs "$bt") >= 300000 ))) with TRIM=OFF, (c) $(verdict $(( $(msgs "$c") >= 30000 ))), (d) $(verdict $d_met)${floor:+ (a bare echo at the same rate: p99 $(p99 "$floor") us${floor_lag:+, its pacer starting sends late by p99 $floor_lag us})}"
-  # With no broker at all the floor misses (d) too: no broker can meet it on this machine.
   fp=$(p99 "$floor")
+  echo "(a) $(verdict $(( $(msgs "$a") >= 100000 ))), (b) $(verdict $(( $(msgs "$b") >= 300000 ))) by default, $(verdict $(( $(msgs "$bp") >= 300000 ))) with PREFAULT=OFF, $(verdict $(( $(msgs "$bt") >= 300000 ))) with TRIM=OFF, (c) $(verdict $(( $(msgs "$c") >= 30000 ))), (d) $(verdict $d_met)${floor:+ (a bare echo at the same rate: p99 $fp us${floor_lag:+, its pacer starting sends late by p99 $floor_lag us})}"
+  # With no broker at all the floor misses (d) too: no broker can meet it on this machine.
   [ "$d_met" = 0 ] && [ -n "$fp" ] && [ "$fp" -ge 1000 ] && echo "(d) is below this machine's floor: a bare echo misses it as well, so no broker could meet it here"
   exit 0
 fi
